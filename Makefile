@@ -1,0 +1,54 @@
+# Two commands on a fresh Debian machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT ?= out
+SAMPLE_BATCH := sample_docs/batch/2026-11-26
+
+# Tesseract with English, Simplified Chinese and orientation data; fonts for the
+# generated documents and notices (Latin and CJK); Pango for WeasyPrint.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
+	fonts-dejavu-core fonts-liberation fonts-noto-cjk \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 python3-venv
+
+export OMP_THREAD_LIMIT := 1
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
+
+.PHONY: install system-packages demo test lint samples clean
+
+install: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/proofs run $(SAMPLE_BATCH) --out $(OUT)
+	@echo "Notices and results are in $(OUT)/$(notdir $(SAMPLE_BATCH))/<application>/ (result.json, notice.html, notice.pdf)"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+samples: install
+	$(BIN)/python -m sample_docs.make_samples
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

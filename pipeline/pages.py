@@ -1,0 +1,230 @@
+"""Turn an upload into pages: an image at a known DPI, or a PDF text layer.
+
+Images (JPEG, PNG, TIFF incl. multi-page, BMP, WEBP) are decoded with Pillow,
+EXIF orientation applied. PDF pages with a text layer give their words with
+positions (pdfplumber) and are not rendered; pages without one are rendered
+with pypdfium2. Limits (page count, pixel count) are checked before decoding
+pixels, so a decompression bomb costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from pipeline.errors import (
+    CorruptFile,
+    EncryptedFile,
+    ImageTooLarge,
+    ReadError,
+    TooManyPages,
+    UnsupportedFormat,
+)
+from pipeline.settings import Settings
+from pipeline.text import Line, Word
+
+PDF_POINTS_PER_INCH = 72
+#: DPI outside this range in an image's metadata is not believed (phones write 72).
+_PLAUSIBLE_DPI = (100, 1200)
+
+
+@dataclass
+class RawPage:
+    """One page before imaging and OCR. ``image`` is uint8 grayscale or RGB."""
+
+    number: int
+    dpi: int
+    width: int
+    height: int
+    image: np.ndarray | None = None
+    text_lines: list[Line] | None = None
+
+
+def load_pages(path: Path, fmt: str, settings: Settings) -> Iterator[RawPage]:
+    """Pages of one upload, one at a time; raises a ReadError for unreadable files."""
+    if fmt == "pdf":
+        yield from _pdf_pages(path, settings)
+    elif fmt in ("jpeg", "png", "tiff", "bmp", "webp"):
+        yield from _image_pages(path, settings)
+    else:
+        raise UnsupportedFormat(f"the format '{fmt}' is not supported")
+
+
+# ----------------------------------------------------------------------- images
+
+
+def _image_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = None  # we check our own, clearer limit below
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1)
+                if frames > settings.max_pages:
+                    raise TooManyPages(
+                        f"the image has {frames} pages, over the limit of {settings.max_pages}"
+                    )
+                for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                    yield _decode_frame(frame, number, settings)
+    except ReadError:
+        raise
+    except UnidentifiedImageError as exc:
+        raise CorruptFile("the image could not be decoded: its data is damaged") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptFile(f"the image is damaged or truncated ({_short(exc)})") from exc
+
+
+def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPage:
+    width, height = frame.size
+    if width * height > settings.max_pixels:
+        raise ImageTooLarge(
+            f"page {number} is {width}x{height} pixels, over the limit of "
+            f"{settings.max_pixels / 1e6:.0f} megapixels"
+        )
+    if width < 8 or height < 8:
+        raise CorruptFile(f"page {number} is only {width}x{height} pixels")
+    dpi = _image_dpi(frame, settings)
+    frame.load()
+    upright = ImageOps.exif_transpose(frame) if number == 1 else frame
+    if upright.mode in ("1", "L", "I;16", "I", "F"):
+        pixels = np.asarray(upright.convert("L"))
+    else:
+        pixels = np.asarray(upright.convert("RGB"))
+    return RawPage(
+        number=number, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
+    )
+
+
+def _image_dpi(frame: Image.Image, settings: Settings) -> int:
+    dpi = frame.info.get("dpi")
+    if dpi:
+        try:
+            value = round(float(dpi[0]))
+        except (TypeError, ValueError, IndexError):
+            value = 0
+        if _PLAUSIBLE_DPI[0] <= value <= _PLAUSIBLE_DPI[1]:
+            return value
+    return settings.assumed_image_dpi
+
+
+# ------------------------------------------------------------------------- PDFs
+
+
+def _pdf_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise EncryptedFile(
+                "the PDF is protected by a password; please upload it without protection"
+            ) from exc
+        raise CorruptFile(f"the PDF is damaged and cannot be opened ({_short(exc)})") from exc
+    try:
+        count = len(document)
+        if count == 0:
+            raise CorruptFile("the PDF has no pages")
+        if count > settings.max_pages:
+            raise TooManyPages(f"the PDF has {count} pages, over the limit of {settings.max_pages}")
+        plumber = _open_plumber(pdfplumber, path)
+        try:
+            for index in range(count):
+                yield _pdf_page(document, plumber, index, settings)
+        finally:
+            if plumber is not None:
+                plumber.close()
+    finally:
+        document.close()
+
+
+def _open_plumber(pdfplumber, path: Path):
+    """pdfplumber for the text layer; None when pdfminer cannot parse what pdfium can."""
+    try:
+        return pdfplumber.open(path)
+    except Exception:  # pdfminer raises many unrelated types on damaged files
+        return None
+
+
+def _pdf_page(document, plumber, index: int, settings: Settings) -> RawPage:
+    page = document[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        dpi = settings.render_dpi
+        width = round(width_pt * dpi / PDF_POINTS_PER_INCH)
+        height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
+        if width * height > settings.max_pixels:
+            dpi = int(dpi * (settings.max_pixels / (width * height)) ** 0.5)
+            width = round(width_pt * dpi / PDF_POINTS_PER_INCH)
+            height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
+        lines = _text_layer(plumber, index, dpi) if plumber is not None else []
+        if sum(len(line.text) for line in lines) >= settings.text_layer_min_chars:
+            return RawPage(number=index + 1, dpi=dpi, width=width, height=height, text_lines=lines)
+        bitmap = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False)
+        pixels = bitmap.to_numpy()
+        if pixels.ndim == 3 and pixels.shape[2] == 4:
+            pixels = pixels[:, :, :3]
+        if pixels.ndim == 3:
+            pixels = np.ascontiguousarray(pixels[:, :, ::-1])  # pdfium gives BGR
+        return RawPage(
+            number=index + 1, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
+        )
+    finally:
+        page.close()
+
+
+def _text_layer(plumber, index: int, dpi: int) -> list[Line]:
+    """Words of a PDF page's text layer grouped into lines, in pixels at ``dpi``."""
+    try:
+        words = plumber.pages[index].extract_words(use_text_flow=False, keep_blank_chars=False)
+    except Exception:
+        return []
+    scale = dpi / PDF_POINTS_PER_INCH
+    boxes = sorted(
+        (
+            Word(
+                text=w["text"],
+                confidence=1.0,
+                x0=w["x0"] * scale,
+                y0=w["top"] * scale,
+                x1=w["x1"] * scale,
+                y1=w["bottom"] * scale,
+            )
+            for w in words
+            if w["text"].strip()
+        ),
+        key=lambda word: (word.y0, word.x0),
+    )
+    return group_lines(boxes)
+
+
+def group_lines(words: list[Word]) -> list[Line]:
+    """Group words into lines by vertical overlap, each line left to right."""
+    lines: list[list[Word]] = []
+    for word in words:
+        middle = (word.y0 + word.y1) / 2
+        for line in reversed(lines[-3:]):
+            top = min(w.y0 for w in line)
+            bottom = max(w.y1 for w in line)
+            if top <= middle <= bottom:
+                line.append(word)
+                break
+        else:
+            lines.append([word])
+    ordered = [sorted(line, key=lambda w: w.x0) for line in lines]
+    ordered.sort(key=lambda line: (min(w.y0 for w in line), line[0].x0))
+    return [Line(words=line) for line in ordered]
+
+
+def _short(exc: BaseException) -> str:
+    """A library's error in a few words, with any quoted path or value blanked out."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return re.sub(r"(['\"]).*?\1", "'…'", text)[:120]

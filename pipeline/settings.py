@@ -1,0 +1,56 @@
+"""Configuration: every knob has a laptop-friendly default, overridable by a
+``PROOFS_``-prefixed environment variable (pydantic-settings)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROOFS_", extra="ignore")
+
+    # ingest limits
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, description="larger uploads are refused")
+    max_form_bytes: int = Field(default=1024 * 1024, description="larger forms are refused")
+    max_pages: int = Field(default=60, description="pages per file")
+    max_pixels: int = Field(default=80_000_000, description="pixels per page (bomb guard)")
+
+    # pages and OCR
+    render_dpi: int = Field(default=300, description="DPI of rendered scanned PDF pages")
+    ocr_dpi_cap: int = Field(default=300, description="pages above this DPI are downscaled")
+    assumed_image_dpi: int = Field(default=300, description="DPI of images that do not say")
+    tesseract_cmd: str = "tesseract"
+    ocr_timeout_seconds: float = Field(default=120.0, description="per page Tesseract timeout")
+    text_layer_min_chars: int = Field(default=20, description="fewer chars: treat page as scan")
+
+    # orchestration
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    retries: int = Field(default=2, description="retries for transient failures only")
+    cache_dir_name: str = ".cache"
+
+    # decision
+    issue_days: int = Field(default=15, ge=15, le=30, description="Art. 9: 15, remote areas <=30")
+
+    # results store
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL of the store")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def pipeline_version() -> str:
+    """Part of every cache key: bump when OCR output for the same bytes changes."""
+    from pipeline import OCR_VERSION
+
+    return OCR_VERSION
+
+
+def package_root() -> Path:
+    return Path(__file__).resolve().parent.parent
