@@ -36,7 +36,7 @@ _PLAUSIBLE_DPI = (100, 1200)
 
 @dataclass
 class RawPage:
-    """One page before imaging and OCR. ``image`` is uint8 grayscale or RGB."""
+    """One page before imaging and OCR. ``image`` is uint8 grayscale or BGR (OpenCV order)."""
 
     number: int
     dpi: int
@@ -95,7 +95,7 @@ def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPag
     if upright.mode in ("1", "L", "I;16", "I", "F"):
         pixels = np.asarray(upright.convert("L"))
     else:
-        pixels = np.asarray(upright.convert("RGB"))
+        pixels = np.ascontiguousarray(np.asarray(upright.convert("RGB"))[:, :, ::-1])
     return RawPage(
         number=number, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
     )
@@ -172,8 +172,7 @@ def _pdf_page(document, plumber, index: int, settings: Settings) -> RawPage:
         pixels = bitmap.to_numpy()
         if pixels.ndim == 3 and pixels.shape[2] == 4:
             pixels = pixels[:, :, :3]
-        if pixels.ndim == 3:
-            pixels = np.ascontiguousarray(pixels[:, :, ::-1])  # pdfium gives BGR
+        pixels = np.ascontiguousarray(pixels)  # pdfium gives BGR(A), OpenCV's order
         return RawPage(
             number=index + 1, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
         )

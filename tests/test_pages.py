@@ -165,10 +165,11 @@ def test_pdf_over_the_page_limit_is_refused(tmp_path, settings):
         pages_of(path, "pdf", settings.model_copy(update={"max_pages": 5}))
 
 
-def test_colour_images_stay_colour(tmp_path, settings):
+def test_colour_images_stay_colour_in_opencv_order(tmp_path, settings):
     pixels = np.zeros((50, 60, 3), dtype=np.uint8)
-    pixels[:, :, 0] = 255
+    pixels[:, :, 0] = 255  # red in RGB
     path = tmp_path / "red.png"
     Image.fromarray(pixels).save(path)
     (page,) = pages_of(path, "png", settings)
-    assert page.image.shape == (50, 60, 3) and page.image[0, 0, 0] == 255
+    assert page.image.shape == (50, 60, 3)
+    assert tuple(page.image[0, 0]) == (0, 0, 255)  # BGR

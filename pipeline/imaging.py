@@ -1,0 +1,422 @@
+"""Make a page image fit for Tesseract, and measure how well it was captured.
+
+Every correction is applied only when a measurement says it is needed, so a
+clean scan goes to Tesseract untouched (Tesseract binarises it better than we
+would) and the ``steps`` list says what was done to each page. Pure functions:
+arrays in, arrays and numbers out.
+
+Quarter-turn orientation is not handled here: Tesseract's ``--psm 1`` reads a
+page turned by 90/180/270 degrees in the same single call, and ``pipeline.ocr``
+maps the boxes back to the upright frame. Small-angle skew is measured in
+both the horizontal and the vertical direction, so deskewing also works on a
+page that is still turned by a quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+# --- prepare_for_ocr ----------------------------------------------------------
+#: Long side (px) of the working copy used for measurements; corrections are
+#: applied at full resolution.
+ANALYSIS_LONG_SIDE = 1200
+#: The page outline must cover this share of the photo (smaller: not a page photo
+#: we can trust; larger: the "outline" is the frame of a scan).
+PAGE_MIN_AREA = 0.20
+PAGE_MAX_AREA = 0.95
+#: Corners closer than this share of the image size to its border mean the page
+#: runs out of the frame or the outline is the frame itself: no warp.
+PAGE_CORNER_MARGIN = 0.01
+#: The outline must fill its quadrilateral this well (a page, not a blob).
+PAGE_MIN_SOLIDITY = 0.92
+#: Paper must be this much brighter (grey levels) than what surrounds it.
+PAGE_MIN_CONTRAST = 40.0
+#: Skew is searched within +-MAX_SKEW degrees and corrected above MIN_SKEW.
+MAX_SKEW = 15.0
+MIN_SKEW = 0.3
+#: The best projection profile must beat a typical angle's by this factor,
+#: otherwise there are no text lines to trust.
+SKEW_MIN_PEAK_RATIO = 1.3
+#: Background brighter in one place than another by more than this: flatten it.
+ILLUMINATION_MAX_SPREAD = 40.0
+#: Ink (the darkest 0.05% of pixels: a sparse page has little ink) to paper (95th
+#: percentile) closer than this, or paper darker than this: stretch contrast.
+#: Below CONTRAST_BLANK_RANGE there is nothing to stretch (a blank page).
+CONTRAST_MIN_RANGE = 110.0
+CONTRAST_MIN_PAPER = 170.0
+CONTRAST_BLANK_RANGE = 12.0
+#: Mean difference (grey levels) from a 3x3 median above this: speckle or sensor
+#: noise that costs OCR words (measured: 4% salt-and-pepper lost 7% of the words,
+#: a 3x3 median gave them all back). Clean scans measure about 1, photos about 2.
+NOISE_ABOVE = 4.0
+
+# --- capture_quality ----------------------------------------------------------
+#: Sharpness is measured as if the image were at this DPI, so that a 600-DPI
+#: scan and a 150-DPI scan of the same page score alike.
+SHARPNESS_DPI = 150
+#: Below this the image counts as blurred (see ``_sharpness``).
+BLURRED_BELOW = 0.25
+TOO_DARK_BELOW = 70.0
+SATURATED_LEVEL = 250
+#: More saturated pixels than this on non-white paper: glare.
+GLARE_ABOVE = 0.02
+#: Median grey at or above this: white paper or a digital render, where a
+#: saturated pixel is paper, not glare.
+WHITE_PAPER_MEDIAN = 240
+LOW_RESOLUTION_DPI = 150
+LOW_RESOLUTION_LONG_SIDE = 600
+#: Character-sized ink components touching the border; this many mean text runs
+#: off the edge of the image.
+CUT_OFF_MIN_COMPONENTS = 3
+CHAR_MIN_MM, CHAR_MAX_MM = 0.8, 10.0
+
+
+@dataclass
+class PreparedImage:
+    image: np.ndarray  # uint8 grayscale, ready for Tesseract
+    steps: list[str] = field(default_factory=list)  # what was applied, in order
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """uint8 grayscale from grayscale, BGR or BGRA input."""
+    if image.ndim == 2:
+        return image
+    if image.ndim == 3 and image.shape[2] == 1:
+        return image[:, :, 0]
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    raise ValueError(f"unsupported image shape {image.shape}")
+
+
+def _analysis_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """A copy with the long side at most ANALYSIS_LONG_SIDE, and its scale."""
+    scale = min(1.0, ANALYSIS_LONG_SIDE / max(gray.shape))
+    if scale == 1.0:
+        return gray, 1.0
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return small, scale
+
+
+# --- perspective ----------------------------------------------------------------
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    points = points.reshape(4, 2).astype(np.float32)
+    sums = points.sum(axis=1)
+    diffs = np.diff(points, axis=1).ravel()
+    return np.float32(
+        [
+            points[np.argmin(sums)],
+            points[np.argmin(diffs)],
+            points[np.argmax(sums)],
+            points[np.argmax(diffs)],
+        ]
+    )
+
+
+def find_page_outline(gray: np.ndarray) -> np.ndarray | None:
+    """Corners (tl, tr, br, bl; full-resolution pixels) of a page photographed on
+    a darker background, or None when no outline is clearly there."""
+    small, scale = _analysis_copy(gray)
+    if min(small.shape) < 32:
+        return None
+    blurred = cv2.GaussianBlur(small, (0, 0), 2)
+    _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    image_area = small.shape[0] * small.shape[1]
+    area = cv2.contourArea(contour)
+    if not PAGE_MIN_AREA <= area / image_area <= PAGE_MAX_AREA:
+        return None
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    quad = None
+    for epsilon in (0.02, 0.03, 0.04, 0.05):
+        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
+        if len(approx) == 4:
+            quad = approx.reshape(4, 2)
+            break
+    if quad is None or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+        return None
+    if area / cv2.contourArea(quad.reshape(-1, 1, 2).astype(np.float32)) < PAGE_MIN_SOLIDITY:
+        return None
+    height, width = small.shape
+    margin_x, margin_y = PAGE_CORNER_MARGIN * width, PAGE_CORNER_MARGIN * height
+    xs, ys = quad[:, 0], quad[:, 1]
+    if (
+        xs.min() < margin_x
+        or ys.min() < margin_y
+        or xs.max() > width - 1 - margin_x
+        or ys.max() > height - 1 - margin_y
+    ):
+        return None
+    mask = np.zeros_like(small)
+    cv2.fillConvexPoly(mask, quad.astype(np.int32), 255)
+    inside = float(cv2.mean(small, mask=mask)[0])
+    outside = float(cv2.mean(small, mask=cv2.bitwise_not(mask))[0])
+    if inside - outside < PAGE_MIN_CONTRAST:
+        return None
+    return _order_corners(quad / scale)
+
+
+def flatten_page(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Warp the quadrilateral page onto an upright rectangle of its own size."""
+    tl, tr, br, bl = corners
+    width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    return cv2.warpPerspective(
+        gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+# --- skew ---------------------------------------------------------------------------
+
+
+def _profile_scores(xs: np.ndarray, ys: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Sharpness of the row projection of ink points rotated by each angle: text
+    lines that lie flat give tall, narrow peaks and a large sum of squares."""
+    radians = np.deg2rad(angles)
+    scores = np.empty(len(angles))
+    for index, angle in enumerate(radians):
+        rows = ys * np.cos(angle) + xs * np.sin(angle)
+        rows = np.round(rows - rows.min()).astype(np.int64)
+        counts = np.bincount(rows).astype(np.float64)
+        scores[index] = float(np.dot(counts, counts))
+    return scores
+
+
+def measure_skew(gray: np.ndarray) -> float | None:
+    """Angle in degrees (counter-clockwise positive) by which the text lines are
+    turned from horizontal, or from vertical on a quarter-turned page; None when
+    there are no text lines to measure."""
+    small, _ = _analysis_copy(gray)
+    if min(small.shape) < 32:
+        return None
+    ink = cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
+    )
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 500:
+        return None
+    if len(xs) > 150_000:
+        keep = np.random.default_rng(0).choice(len(xs), 150_000, replace=False)
+        xs, ys = xs[keep], ys[keep]
+    xs = xs.astype(np.float64) - small.shape[1] / 2
+    ys = ys.astype(np.float64) - small.shape[0] / 2
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
+    candidates = []  # (peak score, peak / typical score, angle, lines run vertically)
+    for vertical, (u, v) in ((False, (xs, ys)), (True, (ys, -xs))):
+        scores = _profile_scores(u, v, coarse)
+        index = int(np.argmax(scores))
+        ratio = float(scores[index] / np.median(scores))
+        candidates.append((float(scores[index]), ratio, float(coarse[index]), vertical))
+    _, ratio, angle, vertical = max(candidates)
+    if ratio < SKEW_MIN_PEAK_RATIO or abs(angle) >= MAX_SKEW:
+        return None
+    u, v = (ys, -xs) if vertical else (xs, ys)
+    fine = np.arange(angle - 0.5, angle + 0.5 + 1e-9, 0.05)
+    angle = float(fine[int(np.argmax(_profile_scores(u, v, fine)))])
+    # Projecting at angle a flattens lines turned counter-clockwise by a in the image.
+    return round(angle, 2)
+
+
+def rotate_small_angle(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate by ``degrees`` (counter-clockwise positive) on a canvas that keeps
+    every corner, filling with the paper colour."""
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width = round(height * sin + width * cos)
+    new_height = round(height * cos + width * sin)
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    paper = int(np.percentile(gray[:: max(1, height // 200), :: max(1, width // 200)], 90))
+    return cv2.warpAffine(
+        gray, matrix, (new_width, new_height), flags=cv2.INTER_CUBIC, borderValue=paper
+    )
+
+
+# --- lighting and contrast ------------------------------------------------------
+
+
+def _background(gray: np.ndarray) -> np.ndarray:
+    """The paper without the ink, at low resolution: a closing removes dark text."""
+    small = cv2.resize(
+        gray, (max(1, gray.shape[1] // 8), max(1, gray.shape[0] // 8)), interpolation=cv2.INTER_AREA
+    )
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    return cv2.GaussianBlur(closed, (0, 0), 5)
+
+
+def flatten_illumination(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Divide by the background so that the paper is evenly white.
+
+    The background is floored at half the paper level: a large dark area (a
+    photo, a black band with white lettering) is not shading and must not be
+    washed out to white."""
+    floor = 0.5 * float(np.percentile(background, 95))
+    background = np.maximum(background.astype(np.float32), floor)
+    full = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flattened = gray.astype(np.float32) * (255.0 / np.maximum(full, 1.0))
+    return np.clip(flattened, 0, 255).astype(np.uint8)
+
+
+def _ink_and_paper(gray: np.ndarray) -> tuple[float, float]:
+    """Grey level of the darkest ink and of the paper, from a subsample."""
+    sample = gray[:: max(1, gray.shape[0] // 500), :: max(1, gray.shape[1] // 500)]
+    ink, paper = np.percentile(sample, [0.05, 95])
+    return float(ink), float(paper)
+
+
+def needs_contrast(gray: np.ndarray) -> bool:
+    """True when ink and paper are close (faint or murky scan) or the paper is dark,
+    but not on a blank page."""
+    ink, paper = _ink_and_paper(gray)
+    if paper - ink < CONTRAST_BLANK_RANGE:
+        return False
+    return paper - ink < CONTRAST_MIN_RANGE or paper < CONTRAST_MIN_PAPER
+
+
+def stretch_contrast(gray: np.ndarray) -> np.ndarray:
+    """Map ink to black and paper to white, linearly."""
+    ink, paper = _ink_and_paper(gray)
+    if paper - ink < 1:
+        return gray
+    lut = np.clip((np.arange(256, dtype=np.float32) - ink) * (255.0 / (paper - ink)), 0, 255)
+    return cv2.LUT(gray, lut.astype(np.uint8))
+
+
+def noise_level(gray: np.ndarray) -> float:
+    """Mean absolute difference from a 3x3 median, on a central crop at full
+    resolution (downscaling would average the noise away)."""
+    height, width = gray.shape
+    crop = gray[
+        max(0, height // 2 - 600) : height // 2 + 600, max(0, width // 2 - 600) : width // 2 + 600
+    ]
+    return float(np.mean(cv2.absdiff(crop, cv2.medianBlur(crop, 3))))
+
+
+# --- the whole preparation ------------------------------------------------------
+
+
+def prepare_for_ocr(image: np.ndarray, dpi: int, max_dpi: int = 300) -> tuple[PreparedImage, int]:
+    """Returns (prepared, effective_dpi): downscaled above ``max_dpi``, speckle
+    removed, a photographed page flattened, skew removed and lighting/contrast
+    normalised, each only when measured to be needed."""
+    gray = to_gray(np.asarray(image))
+    if gray.dtype != np.uint8:
+        raise ValueError("expected a uint8 image")
+    steps: list[str] = []
+    effective_dpi = dpi
+    if dpi > max_dpi > 0:
+        scale = max_dpi / dpi
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        effective_dpi = max_dpi
+        steps.append(f"downscale:{dpi}->{max_dpi}")
+    if min(gray.shape) < 32:
+        return PreparedImage(np.ascontiguousarray(gray), steps), effective_dpi
+
+    if noise_level(gray) > NOISE_ABOVE:
+        gray = cv2.medianBlur(gray, 3)
+        steps.append("denoise")
+
+    corners = find_page_outline(gray)
+    if corners is not None:
+        gray = flatten_page(gray, corners)
+        steps.append("perspective")
+
+    skew_angle = measure_skew(gray)
+    if skew_angle is not None and abs(skew_angle) > MIN_SKEW:
+        gray = rotate_small_angle(gray, -skew_angle)
+        steps.append(f"deskew:{skew_angle:.1f}")
+
+    background = _background(gray)
+    paper_level = float(np.percentile(background, 95))
+    # Large dark areas (a portrait, a black band) are content, not shading.
+    lit = background[background >= 0.5 * paper_level]
+    if paper_level - float(np.percentile(lit, 5)) > ILLUMINATION_MAX_SPREAD:
+        gray = flatten_illumination(gray, background)
+        steps.append("illumination")
+    if needs_contrast(gray):
+        gray = stretch_contrast(gray)
+        steps.append("contrast")
+    return PreparedImage(np.ascontiguousarray(gray), steps), effective_dpi
+
+
+# --- capture quality ---------------------------------------------------------------
+
+
+def _sharpness(gray: np.ndarray, dpi: int) -> tuple[float, float]:
+    """(variance of the Laplacian, edge sharpness), both at SHARPNESS_DPI.
+
+    The variance grows with contrast and with how much ink a page carries, so a
+    sparse page looks blurred by it. Edge sharpness divides it by the gradient
+    energy: for an edge blurred over ``s`` pixels the Laplacian energy falls like
+    1/s^3 and the gradient energy like 1/s, so the ratio (~1/s^2) measures edge
+    width alone, whatever the contrast or the amount of text. It drives ``blurred``.
+    """
+    if dpi > SHARPNESS_DPI:
+        scale = SHARPNESS_DPI / dpi
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    pixels = gray.astype(np.float32)
+    laplacian = cv2.Laplacian(pixels, cv2.CV_32F, ksize=3)
+    variance = float(laplacian.var())
+    grad_x = cv2.Sobel(pixels, cv2.CV_32F, 1, 0, ksize=3) / 8
+    grad_y = cv2.Sobel(pixels, cv2.CV_32F, 0, 1, ksize=3) / 8
+    gradient_energy = float(np.mean(grad_x**2 + grad_y**2))
+    if gradient_energy < 1e-3:
+        return variance, 0.0
+    return variance, float(np.mean(laplacian**2) / gradient_energy) / 16
+
+
+def _edge_text_components(gray: np.ndarray, dpi: int) -> int:
+    """Character-sized ink blobs that touch the image border."""
+    small, scale = _analysis_copy(gray)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    px_per_mm = dpi * scale / 25.4
+    min_size, max_size = CHAR_MIN_MM * px_per_mm, CHAR_MAX_MM * px_per_mm
+    height, width = small.shape
+    touching = 0
+    for x, y, w, h, _area in stats[1:count]:
+        if not (x == 0 or y == 0 or x + w >= width or y + h >= height):
+            continue
+        if max_size >= max(w, h) and max(w, h) >= min_size:
+            touching += 1
+    return touching
+
+
+def capture_quality(image: np.ndarray, dpi: int) -> dict[str, float | bool]:
+    """Measurements of how the page or photo was captured, and flags from them."""
+    gray = to_gray(np.asarray(image))
+    brightness = float(gray.mean()) if gray.size else 0.0
+    laplacian_variance, edge_sharpness = _sharpness(gray, dpi) if gray.size else (0.0, 0.0)
+    median = float(np.median(gray)) if gray.size else 0.0
+    saturated = float(np.mean(gray >= SATURATED_LEVEL)) if gray.size else 0.0
+    glare_fraction = 0.0 if median >= WHITE_PAPER_MEDIAN else saturated
+    edge_text = _edge_text_components(gray, dpi) if min(gray.shape) >= 32 else 0
+    return {
+        "brightness": round(brightness, 1),
+        "sharpness": round(laplacian_variance, 1),
+        "edge_sharpness": round(edge_sharpness, 4),
+        "glare_fraction": round(glare_fraction, 4),
+        "edge_text_components": float(edge_text),
+        "dpi": float(dpi),
+        "blurred": edge_sharpness < BLURRED_BELOW,
+        "too_dark": brightness < TOO_DARK_BELOW,
+        "glare": glare_fraction > GLARE_ABOVE,
+        "cut_off": edge_text >= CUT_OFF_MIN_COMPONENTS,
+        "low_resolution": dpi < LOW_RESOLUTION_DPI or max(gray.shape) < LOW_RESOLUTION_LONG_SIDE,
+    }
