@@ -1,0 +1,205 @@
+"""The notice: rendered to real HTML and PDF, read back, and rendered to an image."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+from test_validators import (
+    good_documents,
+    id_card,
+    labour_contract,
+    lease,
+    make_form,
+    photo,
+)
+
+from pipeline.decision import decide, rejected_decision
+from pipeline.models import (
+    ApplicationForm,
+    ApplicationResult,
+    DocumentResult,
+    DocumentType,
+    Language,
+    Status,
+)
+from pipeline.notice import notice_texts, render_notice_html, write_notice
+from pipeline.settings import Settings
+
+
+def result_for(form: ApplicationForm, documents: list[DocumentResult]) -> ApplicationResult:
+    decision = decide(form, documents, Settings())
+    return ApplicationResult(
+        application_id=form.application_id,
+        status=decision.status,
+        needs_review=decision.needs_review,
+        review_reasons=decision.review_reasons,
+        documents=documents,
+        notice=decision.notice,
+        language=form.language,
+    )
+
+
+def failing_documents() -> list[DocumentResult]:
+    blurred = DocumentResult(
+        file="lease scan.jpg",
+        sha256="2" * 64,
+        type=DocumentType.RENTAL_CONTRACT,
+        confidence=0.9,
+        pages=[1],
+        fields={"tenant_name": None, "property_address": None},
+        checks={"blurred": True},
+    )
+    return [id_card(valid_until="2020-01-01"), photo(False, ["several_faces"]), blurred]
+
+
+def pdf_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def squeeze(text: str, language: str) -> str:
+    """Line breaks fall anywhere in a rendered paragraph: compare without them."""
+    if language == "zh":
+        return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page_image(path: Path) -> np.ndarray:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        image = pdf[0].render(scale=100 / 72).to_pil().convert("L")
+    finally:
+        pdf.close()
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_supplement_notice_pdf_names_every_item(tmp_path: Path, language: str) -> None:
+    form = make_form(language=language)
+    result = result_for(form, failing_documents())
+    assert result.status is Status.SUPPLEMENT_REQUIRED
+    materials = [item.material.value for item in result.notice.items]
+    assert materials == ["identity_card", "photo", "proof_of_residence", "proof_of_employment"]
+
+    write_notice(result, form, tmp_path)
+    text = squeeze(pdf_text(tmp_path / "notice.pdf"), language)
+    texts = notice_texts(language)
+    assert squeeze(texts["titles"]["supplement_required"], language) in text
+    assert form.application_id in text
+    assert squeeze(form.applicant.name, language) in text
+    for item in result.notice.items:
+        material = texts["materials"][item.material.value]
+        assert squeeze(material["name"], language) in text, item.material
+        assert squeeze(material["bring"], language) in text, item.material
+        if item.file:
+            assert squeeze(item.file, language) in text
+    if language == "en":
+        for item in result.notice.items:
+            assert squeeze(item.detail, language)[1:] in text
+        assert "blurred" in text  # the capture defect is named, asking for a better scan
+    else:
+        assert texts["defects"]["blurred"] in text
+        assert texts["defects"]["several_faces"] in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_notice_page_renders_to_a_non_blank_image(tmp_path: Path, language: str) -> None:
+    form = make_form(language=language)
+    write_notice(result_for(form, failing_documents()), form, tmp_path)
+    pixels = page_image(tmp_path / "notice.pdf")
+    assert pixels.shape[0] > pixels.shape[1] > 500  # portrait A4
+    ink = (pixels < 128).mean()
+    assert 0.01 < ink < 0.5
+    # text on both halves of the page: a letter, not a header alone
+    half = pixels.shape[0] // 2
+    assert (pixels[:half] < 128).mean() > 0.005
+    assert (pixels[half:] < 128).mean() > 0.002
+
+
+def test_chinese_notice_uses_the_cjk_font(tmp_path: Path) -> None:
+    form = make_form(language="zh", applicant={"name": "李伟"})
+    write_notice(result_for(form, failing_documents()), form, tmp_path)
+    with pdfplumber.open(tmp_path / "notice.pdf") as pdf:
+        fonts = {char["fontname"] for page in pdf.pages for char in page.chars}
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert any("NotoSansCJKSC" in re.sub(r"[ -]", "", font) for font in fonts), fonts
+    assert "补正材料通知书" in text and "李伟" in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_accepted_notice_gives_the_issue_by_date(tmp_path: Path, language: str) -> None:
+    form = make_form(language=language)
+    result = result_for(form, good_documents())
+    assert result.status is Status.ACCEPTED
+    assert result.notice.issue_by == date(2026, 12, 11)
+    write_notice(result, form, tmp_path)
+    text = squeeze(pdf_text(tmp_path / "notice.pdf"), language)
+    expected_title = {"en": "Notice of Acceptance", "zh": "受理通知书"}[language]
+    expected_date = {"en": "11 December 2026", "zh": "2026年12月11日"}[language]
+    assert expected_title in text
+    assert expected_date in text
+    assert "补正" not in text and "Supplement" not in text
+
+
+def test_rejected_notice_says_what_was_wrong_with_the_form(tmp_path: Path) -> None:
+    errors = ["application.json is not valid JSON (line 3)", "submitted_at: missing"]
+    decision = rejected_decision("A2026112600099", errors)
+    result = ApplicationResult(
+        application_id="A2026112600099", status=decision.status, notice=decision.notice
+    )
+    write_notice(result, None, tmp_path)
+    html = (tmp_path / "notice.html").read_text(encoding="utf-8")
+    text = squeeze(pdf_text(tmp_path / "notice.pdf"), "en")
+    assert "Notice of Non-acceptance" in text
+    assert "A2026112600099" in text
+    for error in errors:
+        assert error in text
+        assert error in html
+
+
+def test_rejected_notice_in_chinese_when_the_result_says_so(tmp_path: Path) -> None:
+    decision = rejected_decision("A1", ["applicant: field required"])
+    result = ApplicationResult(
+        application_id="A1", status=decision.status, notice=decision.notice, language=Language.ZH
+    )
+    html = render_notice_html(result, None)
+    assert "不予受理通知书" in html and "applicant: field required" in html
+
+
+def test_html_escapes_what_came_from_uploads() -> None:
+    form = make_form()
+    documents = [id_card(), photo(), lease(), labour_contract()]
+    documents[2] = documents[2].model_copy(update={"file": "<script>alert(1)</script>.pdf"})
+    documents[2].fields["end_date"] = "2020-01-01"
+    html = render_notice_html(result_for(form, documents), form)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_notice_is_the_same_bytes_when_written_again(tmp_path: Path) -> None:
+    """A batch run twice gives the same results: the notice carries no render time."""
+    form = make_form()
+    result = result_for(form, failing_documents())
+    write_notice(result, form, tmp_path / "first")
+    write_notice(result, form, tmp_path / "second")
+    for name in ("notice.html", "notice.pdf"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+def test_chinese_missing_item_mentions_the_file_that_could_not_be_read(tmp_path: Path) -> None:
+    form = make_form(language="zh")
+    broken = DocumentResult(file="扫描件.pdf", sha256="3" * 64, error="truncated", error_code="x")
+    documents = [id_card(), photo(), broken, labour_contract()]
+    result = result_for(form, documents)
+    assert [(i.material.value, i.reason.value) for i in result.notice.items] == [
+        ("proof_of_residence", "missing")
+    ]
+    write_notice(result, form, tmp_path)
+    text = squeeze(pdf_text(tmp_path / "notice.pdf"), "zh")
+    assert "另有文件无法读取（扫描件.pdf）" in text
