@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 from pipeline.errors import (
     CorruptFile,
@@ -46,10 +46,15 @@ class RawPage:
     text_lines: list[Line] | None = None
 
 
-def load_pages(path: Path, fmt: str, settings: Settings) -> Iterator[RawPage]:
-    """Pages of one upload, one at a time; raises a ReadError for unreadable files."""
+def load_pages(path: Path, fmt: str, settings: Settings,
+               preview_dpi: int | None = None) -> Iterator[RawPage]:
+    """Pages of one upload, one at a time; raises a ReadError for unreadable files.
+
+    With ``preview_dpi``, text-layer PDF pages also get a small rendered ``image``
+    (for the review app); otherwise they are not rendered at all.
+    """
     if fmt == "pdf":
-        yield from _pdf_pages(path, settings)
+        yield from _pdf_pages(path, settings, preview_dpi)
     elif fmt in ("jpeg", "png", "tiff", "bmp", "webp"):
         yield from _image_pages(path, settings)
     else:
@@ -64,6 +69,9 @@ def _image_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = None  # we check our own, clearer limit below
+            # A truncated upload must fail, not come out grey-filled. WeasyPrint turns this
+            # Pillow-wide switch on when imported (pipeline.notice turns it off again).
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             with Image.open(path) as image:
                 frames = getattr(image, "n_frames", 1)
                 if frames > settings.max_pages:
@@ -116,7 +124,7 @@ def _image_dpi(frame: Image.Image, settings: Settings) -> int:
 # ------------------------------------------------------------------------- PDFs
 
 
-def _pdf_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
+def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Iterator[RawPage]:
     import pdfplumber
     import pypdfium2 as pdfium
 
@@ -138,7 +146,7 @@ def _pdf_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
         plumber = _open_plumber(pdfplumber, path)
         try:
             for index in range(count):
-                yield _pdf_page(document, plumber, index, settings)
+                yield _pdf_page(document, plumber, index, settings, preview_dpi)
         finally:
             if plumber is not None:
                 plumber.close()
@@ -154,7 +162,8 @@ def _open_plumber(pdfplumber, path: Path):
         return None
 
 
-def _pdf_page(document, plumber, index: int, settings: Settings) -> RawPage:
+def _pdf_page(document, plumber, index: int, settings: Settings,
+              preview_dpi: int | None) -> RawPage:
     page = document[index]
     try:
         width_pt, height_pt = page.get_size()
@@ -178,6 +187,13 @@ def _pdf_page(document, plumber, index: int, settings: Settings) -> RawPage:
         )
     finally:
         page.close()
+
+
+def _render(page, dpi: int) -> np.ndarray:
+    pixels = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False).to_numpy()
+    if pixels.ndim == 3 and pixels.shape[2] == 4:
+        pixels = pixels[:, :, :3]
+    return np.ascontiguousarray(pixels)  # pdfium gives BGR(A), OpenCV's order
 
 
 def _text_layer(plumber, index: int, dpi: int) -> list[Line]:

@@ -62,6 +62,8 @@ class PageText(BaseModel):
     rotation: int = Field(default=0, description="degrees clockwise applied to make it upright")
     lines: list[Line] = Field(default_factory=list)
     checks: dict[str, float | int | bool | str | None] = Field(default_factory=dict)
+    image: str | None = Field(
+        default=None, description="file name of the page's preview, in the frame of the boxes")
 
     @property
     def words(self) -> list[Word]:

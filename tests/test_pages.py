@@ -173,3 +173,15 @@ def test_colour_images_stay_colour_in_opencv_order(tmp_path, settings):
     (page,) = pages_of(path, "png", settings)
     assert page.image.shape == (50, 60, 3)
     assert tuple(page.image[0, 0]) == (0, 0, 255)  # BGR
+
+
+def test_truncated_image_is_corrupt_even_after_weasyprint_is_imported(tmp_path, settings):
+    """WeasyPrint switches Pillow to accept truncated images when it is imported."""
+    from pipeline.notice import render_notice_pdf
+
+    render_notice_pdf("<p>x</p>")
+    data = image_bytes(text_image(["Tenant"] * 10), "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(CorruptFile):
+        pages_of(path, "jpeg", settings)
