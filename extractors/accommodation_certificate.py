@@ -1,0 +1,64 @@
+"""Accommodation certificate from a lessor, employer or school: who lives where, who says so, when.
+
+The issuer is often not labelled: it is the organisation at the foot of the
+letter (beside the seal) or in its letterhead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from extractors import normalize as norm
+from extractors.base import (
+    ADDRESS_RE,
+    DocText,
+    FieldReader,
+    FieldSpec,
+    Layout,
+    cut_sentence,
+    finish,
+    last_date,
+    org_row_near,
+    read_fields,
+)
+from pipeline.models import DOCUMENT_FIELDS, DocumentType, FieldEvidence
+from pipeline.text import PageText
+
+FIELDS = DOCUMENT_FIELDS[DocumentType.ACCOMMODATION_CERTIFICATE]
+SPECS = [
+    FieldSpec("resident_name", "person"),
+    FieldSpec("address", "address", multiline=True),
+    FieldSpec("issuer", "org"),
+    FieldSpec("issue_date", "date"),
+]
+
+
+def extract(
+    pages: list[PageText], language: str
+) -> tuple[dict[str, Any], dict[str, FieldEvidence]]:
+    layout = Layout(pages)
+    result = read_fields(layout, language, "accommodation_certificate", SPECS)
+    reader = FieldReader(layout, language, "accommodation_certificate")
+    if result.fields.get("address") is None:
+        cues = (reader.vocab.get("prose") or {}).get("address_cue") or []
+        result.put("address", address_after_cue(layout, cues))
+    if result.fields.get("issuer") is None:
+        result.put("issuer", org_row_near(layout, "bottom") or org_row_near(layout, "top"))
+    if result.fields.get("issue_date") is None:
+        result.put("issue_date", last_date(layout))
+    return finish(result, FIELDS)
+
+
+def address_after_cue(layout: Layout, cues: list[str]):
+    """``... resides at Room 1203, Building 5, 88 Jianguo Road, Beijing since ...``"""
+    doc = DocText(layout)
+    for cue in cues:
+        match = re.search(r"(?i:" + cue.replace(" ", r"\s+") + r")\s+" + ADDRESS_RE, doc.text)
+        if match:
+            raw = cut_sentence(match.group(1))
+            value = norm.clean_address(raw)
+            if value:
+                start = match.start(1)
+                return doc.value(start, start + len(raw), value, 0.75)
+    return None

@@ -1,0 +1,1495 @@
+"""Shared toolkit for reading fields out of OCR words: layout, fuzzy labels, values, patterns.
+
+Layout model: the words of all pages become *tokens* grouped into *rows* (words
+whose vertical centres line up, even when Tesseract put them in different
+blocks, as in table layouts). CJK runs are split into one token per character
+and ``Label:Value`` tokens at the colon, so that labels can be matched the same
+way in every language: fuzzily (rapidfuzz) against windows of consecutive
+tokens with spaces removed, which survives split and merged words.
+
+A field value is taken to the right of its label on the same row (up to a wide
+gap or the next label followed by a colon), or failing that from the row
+below, under the label's column. Values are then parsed by *kind* (person,
+org, address, date, validity, id_number, credit_code, money, number, gender):
+a candidate that does not parse as its kind is dropped, which is what makes
+prose mentions of a label ("the Tenant shall pay...") harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from extractors import normalize as norm
+from pipeline import codes
+from pipeline.models import Box, FieldEvidence
+from pipeline.text import PageText
+
+log = logging.getLogger(__name__)
+LABELS_DIR = Path(__file__).resolve().parent / "labels"
+
+#: A gap wider than this many row heights ends a value (word spaces are ~0.3).
+VALUE_GAP_FACTOR = 2.2
+#: How far below a label (in row heights) its value may sit.
+BELOW_MAX_FACTOR = 3.0
+#: Minimum fuzzy ratio for a label of 5+ characters; shorter labels must match exactly.
+LABEL_MIN_RATIO = 88.0
+LONG_LABEL_MIN_RATIO = 82.0
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+_KEY_DROP = re.compile(r"[\W_]+")
+
+
+# ----------------------------------------------------------------------------- labels
+
+
+@lru_cache(maxsize=8)
+def load_labels(language: str) -> dict[str, Any]:
+    """The vocabulary of one language (``labels/<language>.yaml``); English when missing."""
+    path = LABELS_DIR / f"{language}.yaml"
+    if not path.exists():
+        path = LABELS_DIR / "en.yaml"
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    data.setdefault("types", {})
+    data.setdefault("negatives", {})
+    data.setdefault("stop_labels", [])
+    return _only_strings(data, path.name)
+
+
+def _only_strings(node: Any, where: str) -> Any:
+    """Drop entries YAML did not read as text (a bare ``no`` is False), with a warning."""
+    if isinstance(node, dict):
+        return {key: _only_strings(value, f"{where}:{key}") for key, value in node.items()}
+    if isinstance(node, list):
+        kept = [item for item in node if isinstance(item, str)]
+        if len(kept) != len(node):
+            log.warning(
+                "labels %s: %d entries are not text and were skipped", where, len(node) - len(kept)
+            )
+        return kept
+    return node
+
+
+def type_labels(language: str, doc_type: str) -> dict[str, Any]:
+    return load_labels(language)["types"].get(doc_type, {}) or {}
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@dataclass
+class Tok:
+    text: str
+    key: str  # lower case, punctuation dropped: what labels are matched against
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float
+    page: int
+    colon: bool = False  # a colon follows (in the word or as the next word)
+    cjk: bool = False
+    line: int = 0  # which source line (OCR or text layer) it came from
+    seq: int = 0  # its place in that source's reading order
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Row:
+    page: int
+    toks: list[Tok]
+    page_height: float
+    page_width: float
+
+    @property
+    def y0(self) -> float:
+        return min(t.y0 for t in self.toks)
+
+    @property
+    def y1(self) -> float:
+        return max(t.y1 for t in self.toks)
+
+    @property
+    def height(self) -> float:
+        heights = sorted(t.height for t in self.toks if not t.cjk) or sorted(
+            t.height for t in self.toks
+        )
+        return max(heights[len(heights) // 2], 1.0)
+
+    @property
+    def text(self) -> str:
+        return join_toks(self.toks)
+
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20
+# full-width brackets, commas and colons stay as printed ("瑞丰商贸（上海市）有限公司")
+for _char in "（），：；":
+    _FULL_WIDTH.pop(ord(_char), None)
+
+
+def fold_alnum(text: str) -> str:
+    """Full-width letters, digits and ASCII signs to ASCII; CJK punctuation kept as printed."""
+    return text.translate(_FULL_WIDTH)
+
+
+def text_key(text: str) -> str:
+    """Matching key: NFKC, lower case, no spaces or punctuation."""
+    return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def join_toks(toks: Sequence[Tok]) -> str:
+    """Tokens back to text: spaces between Latin words, none within Chinese text."""
+    out = ""
+    for index, tok in enumerate(toks):
+        if index and needs_space(toks[index - 1], tok):
+            out += " "
+        out += tok.text
+    return out
+
+
+def needs_space(previous: Tok, tok: Tok) -> bool:
+    """No space between CJK characters, nor between CJK and the digits set tight beside them
+    ("建国路88号"); a space between Latin words."""
+    if previous.cjk and tok.cjk:
+        return False
+    if previous.cjk or tok.cjk:
+        return tok.x0 - previous.x1 > 0.5 * max(previous.height, tok.height, 1.0)
+    return True
+
+
+def _split_word(text: str) -> list[tuple[str, int, int]]:
+    """Pieces of one OCR word (text, start, end): CJK chars alone, split after colons."""
+    pieces: list[tuple[str, int, int]] = []
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if _CJK.match(char) and char not in "：，。；（）":
+            if index > start:
+                pieces.append((text[start:index], start, index))
+            pieces.append((char, index, index + 1))
+            start = index + 1
+        elif char in ":：" and index + 1 < len(text):
+            pieces.append((text[start : index + 1], start, index + 1))
+            start = index + 1
+        index += 1
+    if start < len(text):
+        pieces.append((text[start:], start, len(text)))
+    out: list[tuple[str, int, int]] = []
+    for piece in pieces:
+        out.extend(_unglue(*piece))
+    return [p for p in out if p[0].strip()]
+
+
+_GLUE_POINT = re.compile(r"(?<=[a-z.])(?=[A-Z0-9])")
+
+
+def _unglue(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """A label glued to its value by a text layer or OCR ("NameAmy", "No.1201", "Birth1975")
+    is split where a known label ends and a capital or digit begins; "McGuire" is kept."""
+    for point in _GLUE_POINT.finditer(text):
+        head = text[: point.start()]
+        if text_key(head) in _glue_labels() and len(text_key(head)) >= 2:
+            cut = start + point.start()
+            return [(head, start, cut), *_unglue(text[point.start() :], cut, end)]
+    return [(text, start, end)]
+
+
+@lru_cache(maxsize=1)
+def _glue_labels() -> frozenset[str]:
+    keys: set[str] = set()
+    for path in LABELS_DIR.glob("*.yaml"):
+        language = path.stem
+        keys.update(all_label_keys(language))
+        # single words of multi-word labels too ("Date of BirthApril": "birth")
+        for label in _all_labels(language):
+            keys.update(text_key(word) for word in label.split())
+    keys.update({"by", "of", "no"})
+    return frozenset(k for k in keys if k and not k.isdigit())
+
+
+def _all_labels(language: str) -> list[str]:
+    vocab = load_labels(language)
+    labels = list(vocab.get("stop_labels") or [])
+    for entry in vocab["types"].values():
+        for values in (entry.get("fields") or {}).values():
+            labels.extend(values or [])
+    return labels
+
+
+def build_rows(pages: Sequence[PageText]) -> list[Row]:
+    """All tokens of all pages grouped into rows, in reading order."""
+    rows: list[Row] = []
+    for page in pages:
+        toks: list[Tok] = []
+        words = [(line_no, word) for line_no, line in enumerate(page.lines) for word in line.words]
+        for line_no, word in words:
+            text = fold_alnum(word.text).strip()
+            if not text:
+                continue
+            pieces = _split_word(text)
+            width = max(word.x1 - word.x0, 1.0)
+            for piece, start, end in pieces:
+                x0 = word.x0 + width * start / len(text)
+                x1 = word.x0 + width * end / len(text)
+                colon = piece.endswith((":", "："))
+                cleaned = piece.rstrip(":：") if colon and len(piece) > 1 else piece
+                if not _PUNCT_ONLY.match(cleaned):
+                    # fill-in lines and stray quotes OCR glues to words: "_Mo", "‘Vocational"
+                    cleaned = cleaned.strip("_|¦").lstrip("‘’`'\"“") or cleaned
+                if _PUNCT_ONLY.match(cleaned):
+                    if toks and cleaned in ":：" and toks[-1].page == page.number:
+                        toks[-1].colon = True
+                    if cleaned in ":：" or not cleaned.strip("|¦_—-=~.,;'\"`*·•"):
+                        continue
+                toks.append(
+                    Tok(
+                        text=cleaned,
+                        key=text_key(cleaned),
+                        x0=x0,
+                        y0=word.y0,
+                        x1=x1,
+                        y1=word.y1,
+                        conf=word.confidence,
+                        page=page.number,
+                        colon=colon,
+                        cjk=bool(_CJK.match(cleaned)),
+                        line=line_no,
+                        seq=len(toks),
+                    )
+                )
+        rows.extend(_group_rows(toks, page))
+    return rows
+
+
+def _group_rows(toks: list[Tok], page: PageText) -> list[Row]:
+    groups: list[list[Tok]] = []
+    centres: list[float] = []
+    heights: list[float] = []
+    for tok in sorted(toks, key=lambda t: ((t.y0 + t.y1) / 2, t.x0)):
+        centre = (tok.y0 + tok.y1) / 2
+        if groups and abs(centre - centres[-1]) <= 0.45 * max(heights[-1], tok.height):
+            groups[-1].append(tok)
+            count = len(groups[-1])
+            centres[-1] = (centres[-1] * (count - 1) + centre) / count
+            heights[-1] = max(heights[-1], tok.height)
+        else:
+            groups.append([tok])
+            centres.append(centre)
+            heights.append(tok.height)
+    rows = []
+    for group in groups:
+        # source lines side by side, each kept in its own reading order: OCR boxes of CJK
+        # characters overlap, and sorting them by x alone scrambles "光华路" into "光路华"
+        line_start = {}
+        for tok in group:
+            line_start[tok.line] = min(line_start.get(tok.line, tok.x0), tok.x0)
+        group.sort(key=lambda t: (line_start[t.line], t.line, t.seq))
+        rows.append(Row(page.number, group, float(page.height), float(page.width)))
+    return rows
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+@dataclass
+class Match:
+    phrase: str
+    score: float  # 0..100
+    row: int
+    start: int
+    end: int  # exclusive token index
+    layout: Layout
+
+    @property
+    def toks(self) -> list[Tok]:
+        return self.layout.rows[self.row].toks[self.start : self.end]
+
+    @property
+    def page(self) -> int:
+        return self.layout.rows[self.row].page
+
+    @property
+    def x0(self) -> float:
+        return min(t.x0 for t in self.toks)
+
+    @property
+    def x1(self) -> float:
+        return max(t.x1 for t in self.toks)
+
+    @property
+    def colon(self) -> bool:
+        return self.toks[-1].colon
+
+    @property
+    def rel_y(self) -> float:
+        row = self.layout.rows[self.row]
+        return row.y0 / max(row.page_height, 1.0)
+
+    @property
+    def row_len(self) -> int:
+        return len(self.layout.rows[self.row].toks)
+
+
+@dataclass
+class Window:
+    row: int
+    start: int
+    end: int
+    key: str
+
+
+class Layout:
+    """Rows of tokens of a document, with fuzzy phrase search over token windows."""
+
+    MAX_WINDOW = 8  # Latin words per window
+    MAX_CJK_WINDOW = 14  # CJK characters per window ("中华人民共和国居民身份证")
+
+    def __init__(self, pages: Sequence[PageText]) -> None:
+        self.pages = list(pages)
+        self.rows = build_rows(pages)
+        self.windows: list[Window] = []
+        for row_index, row in enumerate(self.rows):
+            toks = row.toks
+            for start in range(len(toks)):
+                key = ""
+                width = self.MAX_CJK_WINDOW if toks[start].cjk else self.MAX_WINDOW
+                for end in range(start + 1, min(len(toks), start + width) + 1):
+                    key += toks[end - 1].key
+                    if len(key) > 40:
+                        break
+                    if key:
+                        self.windows.append(Window(row_index, start, end, key))
+        self._keys = [w.key for w in self.windows]
+        self._row_of = {id(t): i for i, r in enumerate(self.rows) for t in r.toks}
+        self._cache: dict[tuple[str, ...], list[Match]] = {}
+
+    def row_of(self, tok: Tok) -> int:
+        return self._row_of[id(tok)]
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(r.toks) for r in self.rows)
+
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.rows)
+
+    def find(self, phrases: Iterable[str], min_ratio: float | None = None) -> list[Match]:
+        """Best non-overlapping matches of any of ``phrases``, by score then length."""
+        phrases = tuple(dict.fromkeys(p for p in phrases if text_key(p)))
+        if not phrases or not self.windows:
+            return []
+        if phrases in self._cache and min_ratio is None:
+            return self._cache[phrases]
+        keys = [text_key(p) for p in phrases]
+        scores = process.cdist(keys, self._keys, scorer=fuzz.ratio, score_cutoff=70, workers=1)
+        found: list[Match] = []
+        for p_index, key in enumerate(keys):
+            threshold = min_ratio or _threshold(key)
+            row_scores = scores[p_index]
+            for w_index in (row_scores >= threshold).nonzero()[0]:
+                window = self.windows[int(w_index)]
+                # a short key must match whole tokens exactly (no "to" inside "toilet")
+                if len(key) < 5 and window.key != key:
+                    continue
+                # nor may a long one match a window much shorter or longer than itself
+                if abs(len(window.key) - len(key)) > max(2, 0.2 * len(key)):
+                    continue
+                end = window.end
+                row_toks = self.rows[window.row].toks
+                while end < len(row_toks) and not row_toks[end].key:
+                    end += 1  # a closing bracket or colon token belongs to the label
+                found.append(
+                    Match(
+                        phrases[p_index],
+                        float(row_scores[w_index]),
+                        window.row,
+                        window.start,
+                        end,
+                        self,
+                    )
+                )
+        # a longer phrase beats a shorter one it contains ("student id card" over "id card")
+        found.sort(key=lambda m: (-(m.score + 1.5 * len(text_key(m.phrase))), m.row, m.start))
+        kept: list[Match] = []
+        taken: set[tuple[int, int]] = set()
+        for match in found:
+            cells = {(match.row, i) for i in range(match.start, match.end)}
+            if cells & taken:
+                continue
+            taken |= cells
+            kept.append(match)
+        kept.sort(key=lambda m: (m.row, m.start))
+        if min_ratio is None:
+            self._cache[phrases] = kept
+        return kept
+
+    # ------------------------------------------------------------------- values
+
+    def right_of(self, match: Match, stop_keys: set[str]) -> list[Tok]:
+        """Tokens to the right of a label on its row, up to a wide gap or the next label."""
+        row = self.rows[match.row]
+        toks = row.toks
+        limit_gap = VALUE_GAP_FACTOR * row.height
+        out: list[Tok] = []
+        index = match.end
+        while index < len(toks):
+            tok = toks[index]
+            if out and tok.x0 - out[-1].x1 > limit_gap:
+                break
+            if not out and tok.x0 - match.x1 > 0.6 * row.page_width:
+                break
+            if self._label_starts(toks, index, stop_keys):
+                break
+            if out and tok.cjk and _cjk_label_starts(toks, index, stop_keys):
+                break  # "姓名张三性别男": Chinese labels need no colon to end a value
+            out.append(tok)
+            index += 1
+        return out
+
+    def below(self, match: Match, stop_keys: set[str], rows: int = 1) -> list[Tok]:
+        """The value under a label: the next row(s) below, starting within the label's column."""
+        row = self.rows[match.row]
+        height = row.height
+        out: list[Tok] = []
+        bottom = row.y1
+        for index in range(match.row + 1, min(match.row + 6, len(self.rows))):
+            candidate = self.rows[index]
+            if candidate.page != row.page or candidate.y0 - bottom > BELOW_MAX_FACTOR * height:
+                break
+            toks = candidate.toks
+            left = match.x0 - 2.5 * height
+            right = max(match.x1, match.x0 + 0.2 * row.page_width)
+            start = next(
+                (i for i, t in enumerate(toks) if t.x1 > left and t.x0 < right),
+                None,
+            )
+            if start is None:
+                continue
+            if self._label_starts(toks, start, stop_keys) or starts_with_any_label(toks[start:]):
+                break  # the next label, not a value
+            taken: list[Tok] = []
+            for i in range(start, len(toks)):
+                tok = toks[i]
+                if taken and tok.x0 - taken[-1].x1 > VALUE_GAP_FACTOR * height:
+                    break
+                if taken and self._label_starts(toks, i, stop_keys):
+                    break
+                taken.append(tok)
+            out.extend(taken)
+            bottom = candidate.y1
+            if len(out) and rows <= 1:
+                break
+            rows -= 1
+        return out
+
+    def continuation(
+        self,
+        row_index: int,
+        value: list[Tok],
+        stop_keys: set[str],
+        margin_ok: bool = True,
+        max_rows: int = 3,
+    ) -> list[Tok]:
+        """A wrapped value's next lines: close below, under the value or back at the margin,
+        holding no label; at most three more rows."""
+        if not value:
+            return []
+        out: list[Tok] = []
+        row = self.rows[row_index]
+        start_x = value[0].x0
+        for next_index in range(row_index + 1, min(row_index + 1 + max_rows, len(self.rows))):
+            nxt = self.rows[next_index]
+            gap = nxt.y0 - row.y1
+            if nxt.page != row.page or gap > 1.0 * row.height:
+                break
+            first = nxt.toks[0]
+            under_value = abs(first.x0 - start_x) <= 1.5 * row.height
+            last = (out or value)[-1]
+            at_margin = (
+                margin_ok
+                and first.x0 < start_x
+                and (last.text.endswith((",", "，", "-")) or gap < 0.8 * row.height)
+            )
+            if not (under_value or at_margin) or self._label_starts(nxt.toks, 0, stop_keys):
+                break
+            if starts_with_any_label(nxt.toks):
+                break
+            out.extend(_until_gap(nxt.toks, row.height))
+            row = nxt
+        return out
+
+    def after_gap(self, row_index: int, last: Tok, stop_keys: set[str]) -> list[Tok]:
+        """The next run of tokens after a wide gap following ``last`` on its row."""
+        toks = self.rows[row_index].toks
+        position = next((i for i, t in enumerate(toks) if t is last), None)
+        if position is None or position + 1 >= len(toks):
+            return []
+        if self._label_starts(toks, position + 1, stop_keys):
+            return []
+        return _until_gap(toks[position + 1 :], self.rows[row_index].height)
+
+    def _label_starts(self, toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
+        """Does a label (followed by a colon) start at ``toks[index]``?"""
+        key = ""
+        for end in range(index, min(len(toks), index + 5)):
+            key += toks[end].key
+            if toks[end].colon and key in stop_keys:
+                return True
+            if toks[end].colon and key and _fuzzy_in(key, stop_keys):
+                return True
+        return False
+
+
+def _cjk_label_starts(toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
+    key = ""
+    for end in range(index, min(len(toks), index + 8)):
+        if not toks[end].cjk:
+            return False
+        key += toks[end].key
+        if len(key) >= 2 and key in stop_keys:
+            return True
+    return False
+
+
+def _until_gap(toks: list[Tok], height: float) -> list[Tok]:
+    out: list[Tok] = []
+    for tok in toks:
+        if out and tok.x0 - out[-1].x1 > VALUE_GAP_FACTOR * height:
+            break
+        out.append(tok)
+    return out
+
+
+def _fuzzy_in(key: str, keys: set[str]) -> bool:
+    if len(key) < 5:
+        return False
+    best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=LABEL_MIN_RATIO)
+    return best is not None
+
+
+def _threshold(key: str) -> float:
+    if len(key) < 5:
+        return 100.0
+    if len(key) >= 10:
+        return LONG_LABEL_MIN_RATIO
+    return LABEL_MIN_RATIO
+
+
+# ----------------------------------------------------------------------------- values by kind
+
+
+_CJK_NOT_NAMES = ("签章", "签字", "签名", "盖章", "本人", "承担", "日期", "地址", "号码")
+
+
+def _holds_cjk_label(value: str) -> bool:
+    if any(word in value for word in _CJK_NOT_NAMES):
+        return True
+    return any(len(key) >= 2 and _CJK.match(key) and key in value for key in _every_label_key())
+
+
+#: Words that name a role or a label, never a person.
+ROLE_WORDS = {
+    "party", "landlord", "tenant", "lessor", "lessee", "buyer", "seller", "vendor", "purchaser",
+    "employer", "employee", "owner", "renter", "student", "worker", "resident", "applicant",
+    "signature", "signed", "date", "name", "seal", "stamp", "holder", "sex", "gender",
+    "card", "certificate", "contract", "licence", "license", "agreement", "receipt", "number",
+    "article", "clause", "no",
+}  # fmt: skip
+#: Lower-case words that go on a sentence after a name ("Li Wei hereby ...").
+_PROSE_WORDS = {
+    "hereby", "herein", "currently", "resides", "lives", "works", "worked", "holds", "holding",
+    "being", "been", "shall", "will", "agrees", "agree", "is", "was", "has", "had", "and", "of",
+    "the", "who", "whose", "as", "at", "in", "on", "by", "for", "with", "from", "to", "since",
+}  # fmt: skip
+PERSON_TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|prof|mx)\.?$", re.IGNORECASE)
+_NAME_BREAK_WORDS = {
+    "id", "id no", "holder", "born", "date", "sex", "gender", "address", "tel", "phone", "who",
+    "hereinafter", "residing", "resides", "living", "of", "at", "with", "and", "has", "is", "was",
+    "whose", "aged", "nationality", "passport", "age", "the", "a", "an", "in", "from", "to",
+    "for", "since", "as", "on", "by", "shall", "will", "agrees", "agree",
+}  # fmt: skip
+ORG_MARKERS = re.compile(
+    r"\b(co|company|corp|corporation|ltd|limited|llc|inc|group|bureau|university|college|school|"
+    r"institute|academy|committee|office|centre|center|management|department|hospital|"
+    r"association|agency|studio|branch|services|service|partnership|enterprise|factory|bank)\b|"
+    r"公司|大学|学院|学校|中学|小学|委员会|局|中心|集团|工作室|照相馆|医院|研究所|事务所|厂",
+    re.IGNORECASE,
+)
+ADDRESS_MARKERS = re.compile(
+    r"\b(road|rd|street|st|avenue|ave|lane|ln|district|city|province|room|rm|building|bldg|"
+    r"floor|unit|no|block|village|town|county|apartment|apt|estate|garden|gardens|community|"
+    r"residence|tower|court|drive|way|boulevard|hutong|compound)\b|[省市区县路街道号室楼栋村镇]",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Value:
+    value: Any
+    toks: list[Tok]
+    confidence: float
+    below: bool = False  # read from the row under its label, not beside it
+
+    def box(self) -> Box | None:
+        if not self.toks:
+            return None
+        page = self.toks[0].page
+        toks = [t for t in self.toks if t.page == page]
+        return Box(
+            page=page,
+            x0=min(t.x0 for t in toks),
+            y0=min(t.y0 for t in toks),
+            x1=max(t.x1 for t in toks),
+            y1=max(t.y1 for t in toks),
+        )
+
+    def evidence(self) -> FieldEvidence:
+        return FieldEvidence(
+            confidence=round(max(0.0, min(1.0, self.confidence)), 3), box=self.box()
+        )
+
+
+def _mean_conf(toks: Sequence[Tok]) -> float:
+    return sum(t.conf for t in toks) / len(toks) if toks else 0.0
+
+
+def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
+    """A person's name: a few capitalised words (or CJK characters), honorifics dropped."""
+    taken: list[Tok] = []
+    for tok in toks:
+        text = tok.text
+        if tok.cjk:
+            if tok.text in "（(，,：:":
+                break
+            if taken and tok.x0 - taken[-1].x1 > 1.2 * max(tok.height, 1.0):
+                break  # a gap ends a Chinese name
+            taken.append(tok)
+            if len(taken) > 5:
+                return None  # a run of characters longer than a name: prose, not a name
+            continue
+        low = tok.key
+        if not taken and PERSON_TITLES.match(text.rstrip(",")):
+            continue
+        if text.startswith(("(", "[", "“", '"')) or low in _NAME_BREAK_WORDS:
+            break
+        if any(ch.isdigit() for ch in text):
+            break
+        if not text[0].isupper() and not taken:
+            return None
+        if not text[0].isupper() and text[0].isalpha():
+            # OCR lowers a capital now and then ("Xu jing"): one short word may follow
+            if len(taken) == 1 and len(text) <= 8 and text.isalpha() and low not in _PROSE_WORDS:
+                taken.append(tok)
+                continue
+            break
+        taken.append(tok)
+        if text.endswith((",", ";", ".")) and not re.match(r"^[A-Z]\.$", text):
+            break
+        if len(taken) >= 5:
+            break
+    value = norm.clean_name(join_toks(taken))
+    if not value or not re.search(r"[A-Za-z\u3400-\u9fff]", value) or len(value) < 2:
+        return None
+    if any(tok.key in ROLE_WORDS for tok in taken):
+        return None  # "Party A", "Tenant": a role where a name should be
+    if taken and taken[0].cjk:
+        value = re.sub(r"(同学|同志|先生|女士|老师)$", "", value)
+        if _holds_cjk_label(value) or ORG_MARKERS.search(value) or len(value) < 2:
+            return None  # "签章", "乙方", "照相馆": a caption or a body where a name should be
+    return value, taken
+
+
+_LEGAL_SUFFIX = re.compile(
+    r"^(.*?\b(?:Co\.,?\s*Ltd|Ltd|Limited|Inc|LLC|Corp|Corporation|GmbH|PLC|LLP)\b\.?)",
+    re.IGNORECASE,
+)
+
+
+def clean_org(text: str | None) -> str | None:
+    """An organisation's name: ends at its legal form ("... Co., Ltd."), "Ltd.." read as "Ltd."."""
+    value = norm.clean_name(text)
+    if not value:
+        return None
+    value = re.sub(r"\.{2,}", ".", value)
+    match = _LEGAL_SUFFIX.match(value)
+    if match:
+        value = match.group(1)
+    value = value.strip(" ,;:")
+    if value.endswith(".") and not re.search(r"\b(Ltd|Co|Inc|Corp|Bros|Pte)\.$", value):
+        value = value[:-1]  # "... Company Limited." ends a sentence
+    return value or None
+
+
+def parse_org(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
+    """An organisation's name as printed (commas allowed: "Co., Ltd.")."""
+    if toks and not toks[0].cjk and toks[0].text[:1].islower():
+        return None  # "by our unit, ...": a sentence, not a name
+    taken: list[Tok] = []
+    for tok in toks:
+        text = tok.text
+        if text.startswith("(") and taken:
+            rest = text.lower()
+            if any(w in rest for w in ("hereinafter", "the", "party")):
+                break
+        if taken and tok.key in {"hereinafter", "whose", "located", "address", "with", "tel"}:
+            break
+        taken.append(tok)
+        if len(taken) >= (40 if tok.cjk else 14):
+            break
+        if text.endswith(("Ltd.", "Ltd", "Limited", "Inc.", "LLC")) and not tok.cjk:
+            break
+    value = clean_org(join_toks(taken))
+    if not value or len(value) < 2 or not re.search(r"[A-Za-z\u3400-\u9fff]", value):
+        return None
+    if re.fullmatch(r"(?i)(co\.?,?\s*)?(ltd|limited|inc|llc|company limited)\.?", value):
+        return None  # the tail of a name wrapped from the line above
+    return value, taken
+
+
+def parse_address(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
+    value = norm.clean_address(join_toks(toks))
+    if not value or len(value) < 5:
+        return None
+    if not ADDRESS_MARKERS.search(value) and not re.search(r"\d", value):
+        return None
+    return value, toks
+
+
+def parse_kind(kind: str, toks: list[Tok]) -> tuple[Any, list[Tok], float] | None:
+    """Parse tokens as a value of ``kind``: (value, tokens used, kind confidence) or None."""
+    if not toks:
+        return None
+    text = join_toks(toks)
+    if kind == "party":
+        kind = "org" if ORG_MARKERS.search(text) else "person"
+    if kind == "person":
+        parsed = parse_person(toks)
+        return (parsed[0], parsed[1], 1.0) if parsed else None
+    if kind == "org":
+        parsed = parse_org(toks)
+        return (parsed[0], parsed[1], 1.0) if parsed else None
+    if kind == "address":
+        parsed = parse_address(toks)
+        return (parsed[0], parsed[1], 1.0) if parsed else None
+    if kind == "date":
+        found = norm.find_dates(text)
+        if not found:
+            spaced = _spaced_date(text)
+            return (spaced, toks, 0.9) if spaced else None
+        return found[0][2], _toks_for_span(toks, found[0][0], found[0][1]), 1.0
+    if kind == "validity":
+        value = norm.parse_validity_end(text)
+        return (value, toks, 1.0) if value else None
+    if kind in ("id_number", "credit_code"):
+        return _parse_code(kind, toks)
+    if kind == "money":
+        value = norm.parse_money(text, allow_bare=True)
+        return (value, toks, 1.0) if value is not None else None
+    if kind == "gender":
+        value = norm.normalize_gender(toks[0].text) or norm.normalize_gender(text)
+        return (value, toks[:1], 1.0) if value else None
+    if kind == "number":
+        return _parse_number(toks)
+    if kind == "ref":
+        return _parse_ref(toks)
+    if kind == "text":
+        value = norm.collapse(text).strip(" :;,.")
+        return (value, toks, 1.0) if value else None
+    raise ValueError(f"unknown value kind {kind!r}")
+
+
+def _spaced_date(text: str) -> str | None:
+    """``1990 3 7`` as printed on ID cards (year month day in separate boxes)."""
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})\s+(\d{1,2})\s+(\d{1,2})(?!\d)", text)
+    if not match:
+        return None
+    return norm.parse_date(f"{match.group(1)}-{match.group(2)}-{match.group(3)}")
+
+
+def _toks_for_span(toks: list[Tok], start: int, end: int) -> list[Tok]:
+    out, position = [], 0
+    for index, tok in enumerate(toks):
+        if index:
+            position += 1
+        tok_start, position = position, position + len(tok.text)
+        if tok_start < end and position > start:
+            out.append(tok)
+    return out or toks
+
+
+def _parse_code(kind: str, toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
+    # codes may be split into groups by OCR: try growing runs of tokens
+    best: tuple[str, list[Tok], float] | None = None
+    for start in range(min(len(toks), 4)):
+        joined = ""
+        for end in range(start, min(len(toks), start + 5)):
+            joined += codes.clean_code(toks[end].text)
+            if len(joined) > 19:
+                break
+            if len(joined) == 19:
+                reading = codes.read_code(joined, kind)  # type: ignore[arg-type]
+                if reading.valid:
+                    best = (reading.value, toks[start : end + 1], 0.8)
+                break
+            if len(joined) == 18:
+                looks = (
+                    codes.looks_like_id_number(joined)
+                    if kind == "id_number"
+                    else codes.looks_like_credit_code(joined)
+                )
+                if not looks:
+                    break
+                reading = codes.read_code(joined, kind)  # type: ignore[arg-type]
+                quality = 1.0 if reading.valid and not reading.repaired else 0.85
+                if not reading.valid:
+                    quality = 0.6
+                candidate = (reading.value, toks[start : end + 1], quality)
+                if best is None or candidate[2] > best[2]:
+                    best = candidate
+                break
+    return best
+
+
+def _parse_ref(toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
+    """A reference as printed (certificate, receipt number): several digits, not a date."""
+    text = norm.collapse(join_toks(toks)).strip(" :;,.")
+    text = re.sub(r"^(No\.?|#)\s*", "", text, flags=re.IGNORECASE)
+    if sum(ch.isdigit() for ch in text) < 4 or norm.find_dates(text):
+        return None
+    if len(text) > 40:
+        return None
+    return text, toks, 1.0
+
+
+def _parse_number(toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
+    """A reference number (receipt, certificate, student number): first token run with digits."""
+    taken: list[Tok] = []
+    for tok in toks:
+        text = tok.text.strip(" :;,")
+        if not text:
+            continue
+        has_digit = any(ch.isdigit() for ch in text)
+        if not taken and not has_digit and not re.match(r"^[A-Za-z]{1,4}[-/]?$|^No\.?$", text):
+            if len(taken) == 0 and tok.key in {"no", "number"}:
+                continue
+            return None
+        if taken and not has_digit and not re.match(r"^[A-Z0-9-]+$", text):
+            break
+        if tok.key in {"no", "number"} and not has_digit:
+            continue
+        taken.append(tok)
+        if len(taken) >= 4:
+            break
+    value = "".join(t.text for t in taken)
+    value = re.sub(r"^(No\.?|#)", "", value).strip(" :;,.")
+    if not value or not any(ch.isdigit() for ch in value):
+        return None
+    return value, taken, 1.0
+
+
+# ----------------------------------------------------------------------------- field finder
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    kind: str
+    label_key: str | None = None  # key in the labels file, when not the field name
+    multiline: bool = False
+
+
+@dataclass
+class Extraction:
+    fields: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, FieldEvidence] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)  # with their tokens, for modules
+
+    def put(self, name: str, value: Value | None, overwrite: bool = False) -> None:
+        if value is None or value.value in (None, ""):
+            return
+        if self.fields.get(name) is not None and not overwrite:
+            return
+        self.fields[name] = value.value
+        self.evidence[name] = value.evidence()
+        self.values[name] = value
+
+
+class FieldReader:
+    """Reads a document type's fields from a layout using that type's label vocabulary."""
+
+    def __init__(self, layout: Layout, language: str, doc_type: str) -> None:
+        self.layout = layout
+        self.language = language
+        self.vocab = type_labels(language, doc_type)
+        self.field_labels: dict[str, list[str]] = {
+            name: list(labels or []) for name, labels in (self.vocab.get("fields") or {}).items()
+        }
+        stops = set(load_labels(language).get("stop_labels") or [])
+        for labels in self.field_labels.values():
+            stops.update(labels)
+        self.stop_keys = {text_key(s) for s in stops if text_key(s)}
+
+    def labels_for(self, key: str) -> list[str]:
+        return self.field_labels.get(key, [])
+
+    def label_matches(self, key: str) -> list[Match]:
+        """Matches of a field's labels that no sibling field's label matches better.
+
+        All the type's labels compete for the same words, so that "Employee Name"
+        is not read as a fuzzy "Employer Name".
+        """
+        wanted = {text_key(label) for label in self.labels_for(key)}
+        every = [label for labels in self.field_labels.values() for label in labels]
+        return [m for m in self.layout.find(every) if text_key(m.phrase) in wanted]
+
+    def read(self, spec: FieldSpec, prefer: str = "first") -> Value | None:
+        """Best value of a field next to or under any of its labels."""
+        candidates: list[tuple[float, int, Value]] = []
+        for order, match in enumerate(self.label_matches(spec.label_key or spec.name)):
+            if not is_label_like(match):
+                continue  # a mention in prose ("the Tenant shall pay") is not a label
+            if part_of_longer_label(match, self.language):
+                continue  # "Date" of "Date of Birth" is not the issue date's label
+            if is_signature_line(match):
+                continue  # "Landlord (Signature):" marks where to sign, not a name
+            value = self.value_at(match, spec)
+            if value is None:
+                continue
+            if value.below and any(
+                _SIGNATURE.search(t.text) for t in self.layout.rows[match.row].toks
+            ):
+                continue  # under a row of signature captions is a signature
+            # a label followed by a colon, or standing first on its row, is a real label
+            # (a colon is enough; with equal quality the earliest label wins: a document names
+            # its parties at the top and asks them to sign at the bottom)
+            label_quality = match.score / 100
+            if match.colon:
+                label_quality += 0.3
+            elif match.start == 0 or _gap_before(match) > 1.5 * self.layout.rows[match.row].height:
+                label_quality += 0.3  # a row-opening label (tables, forms) is as good as a colon
+            # specific labels beat generic ones ("to", "no", "name"); a value beside its label
+            # beats one under it; a legible value beats a scribble
+            if len(text_key(match.phrase)) >= 6:
+                label_quality += 0.05
+            if value.below:
+                label_quality -= 0.1
+            label_quality += 0.2 * value.confidence
+            value.confidence *= min(1.0, 0.55 + 0.45 * match.score / 100)
+            rank = order if prefer == "first" else -order
+            candidates.append((label_quality, -rank, value))
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+        return candidates[0][2]
+
+    def value_at(self, match: Match, spec: FieldSpec) -> Value | None:
+        right = self.layout.right_of(match, self.stop_keys)
+        row_height = self.layout.rows[match.row].height
+        if (
+            right
+            and right[0].x0 - match.x1 > VALUE_GAP_FACTOR * row_height
+            and starts_with_label(right, self.language)
+        ):
+            right = []  # "Landlord      Tenant" headings: the values are below
+        attempts: list[list[Tok]] = []
+        if right:
+            attempts.append(right)
+        # only a label that opens its row (or has a colon) may have its value below: "Beijing
+        # Normal University" is a name ending in a label word, not a label over the next row
+        if not right and (match.start == 0 or match.colon):
+            below = self.layout.below(match, self.stop_keys)
+            if below:
+                attempts.append(below)
+        if right:
+            beyond = self.layout.after_gap(match.row, right[-1], self.stop_keys)
+            if beyond:
+                attempts.append(right + beyond)  # "Business Term Until    Permanent"
+        for toks in attempts:
+            if spec.multiline and toks is right:
+                toks = toks + self.layout.continuation(match.row, toks, self.stop_keys)
+            elif spec.kind == "org" and toks is right:
+                # a name wrapped in its value column: "Beijing Boyuan Property / Management ..."
+                toks = toks + self.layout.continuation(
+                    match.row, toks, self.stop_keys, margin_ok=False, max_rows=1
+                )
+            parsed = parse_kind(spec.kind, toks)
+            if parsed is None:
+                continue
+            value, used, quality = parsed
+            return Value(value, used, quality * _mean_conf(used), below=toks is not right)
+        return None
+
+
+@lru_cache(maxsize=8)
+def all_label_keys(language: str) -> frozenset[str]:
+    vocab = load_labels(language)
+    keys = {text_key(s) for s in vocab.get("stop_labels") or []}
+    for entry in vocab["types"].values():
+        for labels in (entry.get("fields") or {}).values():
+            keys.update(text_key(label) for label in labels or [])
+    return frozenset(k for k in keys if k)
+
+
+def part_of_longer_label(match: Match, language: str) -> bool:
+    """Is the match the start of a longer known label (without a colon in between)?"""
+    if match.colon:
+        return False
+    toks = match.layout.rows[match.row].toks
+    key = "".join(t.key for t in match.toks)
+    keys = all_label_keys(language)
+    for end in range(match.end, min(len(toks), match.end + 3)):
+        if toks[end].x0 - toks[end - 1].x1 > VALUE_GAP_FACTOR * toks[end].height:
+            return False
+        key += toks[end].key
+        if key in keys:
+            return True
+        if toks[end].colon:
+            return False
+    return False
+
+
+_SIGNATURE = re.compile(r"signature|signed|sign|seal|stamp|签字|签名|盖章|签章", re.IGNORECASE)
+
+
+def is_signature_line(match: Match) -> bool:
+    """ "Landlord (Signature):", "Party A (Sign here): Lessee:": where to sign, not who."""
+    toks = match.layout.rows[match.row].toks
+    near = toks[: match.end + 1]
+    return any(_SIGNATURE.search(t.text) for t in near)
+
+
+def starts_with_any_label(toks: list[Tok]) -> bool:
+    """Does the row open with a known label, colon or not ("Citizen Identity Number ...")?"""
+    keys = _every_label_key()
+    key = ""
+    for tok in toks[:8]:
+        key += tok.key
+        if (len(key) >= 4 or (tok.cjk and len(key) >= 2)) and key in keys:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _every_label_key() -> frozenset[str]:
+    keys: set[str] = set()
+    for path in LABELS_DIR.glob("*.yaml"):
+        keys.update(all_label_keys(path.stem))
+    return frozenset(keys)
+
+
+def starts_with_label(toks: list[Tok], language: str) -> bool:
+    """Is this "value" only another label (a heading row like "Landlord      Tenant")?"""
+    keys = all_label_keys(language)
+    key = ""
+    for index, tok in enumerate(toks[:4]):
+        key += tok.key
+        if key in keys and len(key) >= 4:
+            rest = toks[index + 1 :]
+            if tok.colon or not rest or all(_SIGNATURE.search(t.text) for t in rest):
+                return True
+    return False
+
+
+def is_label_like(match: Match) -> bool:
+    """Followed by a colon, first on its row, or set apart by a wide gap: how labels look."""
+    toks = match.layout.rows[match.row].toks
+    height = match.layout.rows[match.row].height
+    if match.colon:
+        previous = toks[match.start - 1] if match.start else None
+        name_tail = (
+            previous is not None
+            and match.end >= len(toks)
+            and not previous.colon
+            and previous.text[:1].isupper()
+            and match.toks[0].x0 - previous.x1 < 1.0 * height
+        )
+        # "Beijing Tianyu Vocational College:" above a seal ends a name, it labels nothing
+        return not name_tail
+    following = toks[match.end] if match.end < len(toks) else None
+    if (
+        following is not None
+        and following.text[:1].islower()
+        and following.x0 - toks[match.end - 1].x1 < VALUE_GAP_FACTOR * height
+    ):
+        return False  # the label word goes on as a sentence: prose, not a label
+    last = toks[match.end - 1]
+    if last.cjk and following is not None and following.cjk:
+        # Chinese prose runs on without spaces ("乙方应于每月..."): a label needs a colon, a
+        # gap before its value, or to open a short row ("姓名张三性别男" from a text layer)
+        if following.x0 - last.x1 > 0.6 * height:
+            return True
+        return match.start == 0
+    if match.start == 0 or _gap_before(match) > 1.5 * height:
+        return True
+    # "Resident ID No. 3101...": a qualifier or two before a label whose value is a number
+    before = toks[: match.start]
+    return (
+        len(before) <= 2
+        and all(t.text[:1].isupper() and not t.colon for t in before)
+        and following is not None
+        and any(ch.isdigit() for ch in following.text)
+    )
+
+
+def _gap_before(match: Match) -> float:
+    if match.start == 0:
+        return 1e9
+    toks = match.layout.rows[match.row].toks
+    return toks[match.start].x0 - toks[match.start - 1].x1
+
+
+# ----------------------------------------------------------------------------- document text
+
+
+class DocText:
+    """The layout as one string, with a map back to tokens, for regexes over prose."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        parts: list[str] = []
+        self.spans: list[tuple[int, int, Tok]] = []
+        position = 0
+        for row in layout.rows:
+            for index, tok in enumerate(row.toks):
+                if index and needs_space(row.toks[index - 1], tok):
+                    parts.append(" ")
+                    position += 1
+                parts.append(tok.text)
+                self.spans.append((position, position + len(tok.text), tok))
+                position += len(tok.text)
+            parts.append("\n")
+            position += 1
+        self.text = "".join(parts)
+
+    def toks(self, start: int, end: int) -> list[Tok]:
+        return [tok for s, e, tok in self.spans if s < end and e > start]
+
+    def value(self, start: int, end: int, value: Any, quality: float = 0.8) -> Value:
+        toks = self.toks(start, end)
+        return Value(value, toks, quality * _mean_conf(toks))
+
+
+PERSON_RE = (
+    r"((?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][A-Za-z'’\-]+(?:[ \t\n]+[A-Z][A-Za-z'’\-]*\.?){0,3}"
+    # a Chinese name: two to four characters before a title, a particle or punctuation
+    r"|[\u4e00-\u9fff·]{2,4}?(?=同志|同学|先生|女士|系|是|为|在|于|，|,|（|\(|\s|身份证|$))"
+)
+ORG_RE = (
+    r"([A-Z0-9][\w&'’\-]*(?:[ \t\n]+(?:(?:of|and|&|for|the)[ \t]+)?[A-Z0-9(][\w&'’\-().]*){0,11}"
+    r"(?:,?[ \t\n]+(?:Co\.?,?[ \t]*Ltd\.?|Ltd\.?|Limited|Inc\.?|LLC))?"
+    # a Chinese organisation: characters up to its legal form or kind of body
+    r"|[\u4e00-\u9fff（）()〈〉]{2,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校"
+    r"|中学|小学|医院|研究所|事务所|委员会|分局|局|中心|厂|工作室|照相馆|影楼))"
+)
+DATE_RE = (
+    r"((?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?,?\s+\d{4})|"
+    r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|"
+    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)|(?:\d{1,2}[./-]\d{1,2}[./-]\d{4}))"
+)
+_SENTENCE_START = (
+    r"(?!(?:The|This|That|These|Those|It|In|If|Any|All|Each|Party|Landlord|Tenant|Lessor"
+    r"|Lessee|Employer|Employee)\b)"
+)
+_ADDRESS_CHUNK = (
+    r"[A-Z0-9#][\w'’.\-/#]*(?:(?:[ \t]+|\n" + _SENTENCE_START + r")"
+    r"(?:[A-Z0-9#][\w'’.\-/#]*|of|de|and|on))*"
+)
+#: An address in prose: capitalised or numbered chunks separated by commas; it ends where a
+#: lower-case word follows a comma ("..., Shanghai, accommodation provided by ...").
+ADDRESS_RE = r"(" + _ADDRESS_CHUNK + r"(?:,\s*" + _ADDRESS_CHUNK + r")*)"
+_PLACEHOLDERS = {"{person}": PERSON_RE, "{org}": ORG_RE, "{date}": DATE_RE, "{address}": ADDRESS_RE}
+
+
+def _spaces(text: str) -> str:
+    """A space in a template matches any run of whitespace (prose wraps across rows)."""
+    return re.sub(r"(?<!\\) ", r"\\s+", text)
+
+
+def prose_pattern(template: str) -> re.Pattern[str]:
+    """A prose template from the labels file ({person}, {org}, {date}) as a regex.
+
+    The template's own words match case-insensitively; the placeholders keep
+    their case rules (names start with capitals), hence the scoped flags.
+    """
+    pattern = ""
+    rest = template
+    while rest:
+        positions = [(rest.find(p), p) for p in _PLACEHOLDERS if rest.find(p) >= 0]
+        if not positions:
+            pattern += f"(?i:{_spaces(rest)})"
+            break
+        index, placeholder = min(positions)
+        if index:
+            pattern += f"(?i:{_spaces(rest[:index])})"
+        pattern += _PLACEHOLDERS[placeholder]
+        rest = rest[index + len(placeholder) :]
+    return re.compile(pattern)
+
+
+_ABBREVIATIONS = re.compile(r"\b(No|Rd|St|Ave|Bldg|Apt|Rm|Blk|Co|Ltd|Mr|Ms|Dr|Flr|Fl)\.$", re.I)
+
+
+def cut_sentence(text: str) -> str:
+    """Text up to the end of its sentence: a full stop not closing an abbreviation."""
+    for match in re.finditer(r"\.(?=\s+\S|\s*$)", text):
+        if not _ABBREVIATIONS.search(text[: match.end()]):
+            return text[: match.start()]
+    return text
+
+
+def find_prose(doc: DocText, templates: Iterable[str], kind: str) -> Value | None:
+    """First value matched by any prose template, parsed as ``kind``."""
+    best: tuple[int, Value] | None = None
+    for template in templates:
+        try:
+            pattern = prose_pattern(template)
+        except re.error:
+            continue  # a broken rule is skipped, never fatal (cf. invoice2data)
+        for match in pattern.finditer(doc.text):
+            start, end = match.span(1)
+            raw = match.group(1)
+            this_kind = kind
+            if kind == "party":
+                this_kind = "org" if ORG_MARKERS.search(raw) else "person"
+            if this_kind == "person":
+                toks = doc.toks(start, end)
+                parsed = parse_person(toks)
+                if not parsed:
+                    continue
+                value = Value(parsed[0], parsed[1], 0.8 * _mean_conf(parsed[1]))
+            elif this_kind == "org":
+                value = doc.value(start, end, clean_org(raw))
+                if not value.value:
+                    continue
+            elif this_kind == "address":
+                raw = cut_sentence(raw)
+                end = start + len(raw)
+                value = doc.value(start, end, norm.clean_address(raw))
+                if not value.value:
+                    continue
+            elif this_kind == "date":
+                iso = norm.parse_date(raw)
+                if not iso:
+                    continue
+                value = doc.value(start, end, iso)
+            else:
+                value = doc.value(start, end, norm.collapse(raw))
+            if best is None or start < best[0]:
+                best = (start, value)
+            break
+    return best[1] if best else None
+
+
+def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Value | None:
+    """``John Smith (the "Landlord")`` / ``John Smith, hereinafter "Party A"`` in prose."""
+    role_alt = "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
+    name_re = PERSON_RE if kind == "person" else ORG_RE
+    patterns = [
+        name_re + r"\s*,?\s*[(（][^()（）]{0,80}?\b(?i:" + role_alt + r")\b[^()（）]{0,40}[)）]",
+        # "ZHANG MIN, ID No. 310104..., (the Landlord)": a short clause between, no other party
+        name_re
+        + r"\s*,(?:(?!\band\b)[^()（）]){1,90}?,?\s*[(（][^()（）]{0,60}?\b(?i:"
+        + role_alt
+        + r")\b[^()（）]{0,40}[)）]",
+        name_re + r"\s*,\s*(?i:hereinafter[^,;.\n]{0,40}?)\b(?i:" + role_alt + r")\b",
+        # "The Seller, Hou Xiuying, and the Buyer, Zhang Juan, ...": role, then the name
+        r"\b(?i:" + role_alt + r")\s*,\s+" + name_re + r"\s*,",
+    ]
+    for pattern in patterns:
+        for match in re.finditer(pattern, doc.text):
+            start, end = match.span(1)
+            toks = doc.toks(start, end)
+            if kind == "person":
+                parsed = parse_person(toks)
+                if not parsed:
+                    continue
+                return Value(parsed[0], parsed[1], 0.8 * _mean_conf(parsed[1]))
+            cleaned = clean_org(match.group(1))
+            if cleaned:
+                return doc.value(start, end, cleaned)
+    return None
+
+
+# ----------------------------------------------------------------------------- helpers for modules
+
+
+def find_code_anywhere(layout: Layout, kind: str) -> Value | None:
+    """The first ID number / credit code anywhere, when no label led to it."""
+    best: Value | None = None
+    for row in layout.rows:
+        for start in range(len(row.toks)):
+            parsed = _parse_code(kind, row.toks[start : start + 5])
+            if parsed and parsed[1][0] is row.toks[start]:
+                value = Value(parsed[0], parsed[1], parsed[2] * 0.8 * _mean_conf(parsed[1]))
+                if best is None or value.confidence > best.confidence:
+                    best = value
+                if parsed[2] == 1.0:
+                    return value
+    return best
+
+
+def date_ranges(layout: Layout) -> list[tuple[Value, Value]]:
+    """``1 March 2026 to 28 February 2027`` / ``2026-03-01 - 2027-02-28`` on one row (or joined)."""
+    doc = DocText(layout)
+    pattern = re.compile(
+        r"(?:from\s+)?"
+        + DATE_RE
+        + r"\s*(?:to|until|till|through|thru|and (?:shall )?(?:end|expire|terminate)(?:s|ing)? on"
+        r"|and (?:shall )?(?:expir|terminat)ing on|[-–—~至到])\s*"
+        r"(?:the\s+)?" + r"(" + DATE_RE[1:-1] + r"|(?i:indefinite|long[- ]?term|permanent|长期))",
+        re.IGNORECASE,
+    )
+    out = []
+    for match in pattern.finditer(doc.text):
+        first = norm.parse_date(match.group(1))
+        second = norm.parse_validity_end(match.group(2))
+        if first and second:
+            out.append(
+                (
+                    doc.value(*match.span(1), first, 0.9),
+                    doc.value(*match.span(2), second, 0.9),
+                )
+            )
+    return out
+
+
+def org_row_near(layout: Layout, where: str = "top", skip: int = 0) -> Value | None:
+    """An organisation name standing on its own row near the top (letterhead) or bottom (seal)."""
+    rows = layout.rows
+    if not rows:
+        return None
+    page = rows[0].page if where == "top" else rows[-1].page
+    ordered = [r for r in rows if r.page == page]
+    if where == "bottom":
+        ordered = list(reversed(ordered))
+    for index, row in enumerate(ordered[skip : skip + 10]):
+        text = row.text
+        toks = list(row.toks)
+        following = ordered[skip + index + 1] if skip + index + 1 < len(ordered) else None
+        if (
+            where == "top"
+            and following is not None
+            and row.toks[-1].key in {"and", "of", "for", "&"}
+            and following.y0 - row.y1 < 1.2 * row.height
+        ):
+            text = f"{text} {following.text}"  # a name wrapped onto the next row
+            toks += following.toks
+        if starts_with_any_label(row.toks):
+            continue  # "Department: Computer Science" is a field, not the issuer
+        if ORG_MARKERS.search(text) and len(toks) <= 16:
+            cleaned = norm.clean_name(
+                re.sub(r"\((seal|stamp|official seal)\)", "", text, flags=re.I)
+            )
+            if cleaned and not re.search(r"\d{4}", cleaned):
+                return Value(clean_org(cleaned) or cleaned, toks, 0.6 * _mean_conf(toks))
+    return None
+
+
+def last_date(layout: Layout, bottom_fraction: float = 0.5) -> Value | None:
+    """The last date of the document (the issue date of a letter sits above or below the seal)."""
+    for row in reversed(layout.rows):
+        text = row.text
+        for start, end, iso in reversed(norm.find_dates(text)):
+            if _NOT_ISSUE_DATE.search(text[max(0, start - 25) : start]):
+                continue  # "employed ... since 2025/04/07" is not when the letter was issued
+            toks = _toks_for_span(row.toks, start, end)
+            return Value(iso, toks, 0.7 * _mean_conf(toks))
+    return None
+
+
+_NOT_ISSUE_DATE = re.compile(
+    r"\b(since|from|until|till|to|born|joined|commenc\w*|start\w*|expir\w*|valid|expected|"
+    r"completion|complete|graduat\w*)\b[^.;]*$|自|至",
+    re.IGNORECASE,
+)
+
+
+def empty_result(field_names: Sequence[str]) -> tuple[dict[str, Any], dict[str, FieldEvidence]]:
+    return {name: None for name in field_names}, {}
+
+
+def finish(
+    extraction: Extraction, field_names: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, FieldEvidence]]:
+    """Exactly the contract's fields, null where unread, with evidence for the ones read."""
+    fields = {name: extraction.fields.get(name) for name in field_names}
+    evidence = {
+        name: extraction.evidence[name] for name in field_names if name in extraction.evidence
+    }
+    return fields, evidence
+
+
+def read_fields(
+    layout: Layout, language: str, doc_type: str, specs: Sequence[FieldSpec]
+) -> Extraction:
+    """The common path: labels first, then the type's prose templates, then party roles."""
+    reader = FieldReader(layout, language, doc_type)
+    extraction = Extraction()
+    for spec in specs:
+        extraction.put(spec.name, reader.read(spec))
+    doc = DocText(layout)
+    roles = reader.vocab.get("roles") or {}
+    for spec in specs:
+        if extraction.fields.get(spec.name) is None and roles.get(spec.name):
+            if spec.kind == "party":
+                as_org = role_names(doc, roles[spec.name], "org")
+                if as_org is not None and ORG_MARKERS.search(str(as_org.value)):
+                    extraction.put(spec.name, as_org)
+                    continue
+            kind = spec.kind if spec.kind in ("person", "org") else "person"
+            extraction.put(spec.name, role_names(doc, roles[spec.name], kind))
+    prose = reader.vocab.get("prose") or {}
+    for spec in specs:
+        if extraction.fields.get(spec.name) is None and prose.get(spec.name):
+            extraction.put(spec.name, find_prose(doc, prose[spec.name], spec.kind))
+    return extraction
+
+
+def code_after(layout: Layout, value: Value | None, kind: str, max_rows: int = 3) -> Value | None:
+    """The first code after a party's name (its own ID number), within a few rows."""
+    if value is None or not value.toks:
+        return None
+    first_row = layout.row_of(value.toks[-1])
+    x_after = value.toks[-1].x1
+    for index in range(first_row, min(first_row + max_rows + 1, len(layout.rows))):
+        toks = layout.rows[index].toks
+        if index == first_row:
+            toks = [t for t in toks if t.x0 >= x_after]
+        for start in range(len(toks)):
+            parsed = _parse_code(kind, toks[start : start + 5])
+            if parsed and parsed[1][0] is toks[start]:
+                return Value(parsed[0], parsed[1], parsed[2] * 0.9 * _mean_conf(parsed[1]))
+    return None
+
+
+def money_in_prose(layout: Layout, cue: str) -> Value | None:
+    """An amount with a periodic cue after it ("RMB 4,500 per month") or before it."""
+    doc = DocText(layout)
+    amount = r"((?:RMB|CNY|¥|￥)\s*[\d,，]+(?:\.\d{1,2})?|[\d,，]+(?:\.\d{1,2})?\s*(?:yuan|RMB|元))"
+    patterns = [
+        amount + r"[^\n.;]{0,30}?(?i:" + cue + r")",
+        r"(?i:" + cue + r")[^\n.;]{0,40}?" + amount,
+    ]
+    for pattern in patterns:
+        match = re.search(pattern, doc.text)
+        if match:
+            value = norm.parse_money(match.group(1))
+            if value is not None:
+                return doc.value(*match.span(1), value)
+    return None

@@ -1,0 +1,183 @@
+"""Photo checks for the applicant's portrait: faces, size, brightness, sharpness, background.
+
+Faces are found with OpenCV's bundled Haar cascades: the frontal "default"
+cascade proposes, "alt2" confirms (a face both agree on), which removes most
+false positives of either alone. Detection runs on a copy scaled to at most
+``DETECT_MAX_SIDE`` pixels, so a 24-megapixel phone photo costs as little as a
+thumbnail. Thresholds are module constants (the lead moves them to settings).
+
+``looks_like_photo`` lets the reader skip OCR for portraits: a big, centred
+face. An ID card front also has a face, but off-centre beside text.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import cv2
+import numpy as np
+
+# ---- thresholds (to move into pipeline settings) ----------------------------------------
+DETECT_MAX_SIDE = 640  # px: detection image size
+MIN_FACE_FRACTION = 0.08  # smallest face searched, as a fraction of the shorter side
+CONFIRM_IOU = 0.3  # default and alt2 boxes must overlap this much to count as one face
+MIN_BRIGHTNESS = 0.25  # mean grey level of the face region (0..1) below which: too_dark
+MIN_SHARPNESS = 0.35  # normalised Laplacian variance of the face region below which: blurred
+SHARPNESS_SCALE = 60.0  # Laplacian variance giving sharpness 0.5 (on a face scaled to 256 px)
+MIN_IMAGE_SIDE = 300  # px: shorter side of a usable photo
+MIN_FACE_PIXELS = 80  # px: height of the face in the original image
+MIN_FACE_RATIO = 0.15  # face height / image height below which the portrait is too_small
+PHOTO_FACE_RATIO = 0.15  # looks_like_photo: face at least this tall relative to the image
+PHOTO_CENTRE_TOLERANCE = 0.22  # looks_like_photo: face centre within 0.5 +- this (x)
+MAX_FACE_WHITE_FRACTION = 0.4  # a "face" box mostly paper-white is a false detection
+
+
+_PER_THREAD = threading.local()
+
+
+def _cascades() -> tuple[cv2.CascadeClassifier, cv2.CascadeClassifier]:
+    """One pair of classifiers per thread: detectMultiScale on a shared
+    CascadeClassifier from two threads fails an OpenCV assertion (getScaleData)."""
+    cached = getattr(_PER_THREAD, "cascades", None)
+    if cached is None:
+        cached = _PER_THREAD.cascades = _load_cascades()
+    return cached
+
+
+def _load_cascades() -> tuple[cv2.CascadeClassifier, cv2.CascadeClassifier]:
+    base = cv2.data.haarcascades
+    default = cv2.CascadeClassifier(base + "haarcascade_frontalface_default.xml")
+    alt2 = cv2.CascadeClassifier(base + "haarcascade_frontalface_alt2.xml")
+    if default.empty() or alt2.empty():
+        raise RuntimeError("OpenCV Haar cascades are missing from cv2.data.haarcascades")
+    return default, alt2
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        grey = image
+    elif image.shape[2] == 4:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    else:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if grey.dtype != np.uint8:
+        grey = cv2.normalize(grey, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    return grey
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return inter / union if union else 0.0
+
+
+def detect_faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Faces (x, y, w, h) in ``grey``'s pixels, each confirmed by both cascades."""
+    height, width = grey.shape[:2]
+    scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
+    small = (
+        cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else grey
+    )
+    small = cv2.equalizeHist(small)
+    min_side = max(20, int(MIN_FACE_FRACTION * min(small.shape[:2])))
+    default, alt2 = _cascades()
+    proposed = default.detectMultiScale(small, 1.1, 5, minSize=(min_side, min_side))
+    confirming = alt2.detectMultiScale(small, 1.1, 3, minSize=(min_side, min_side))
+    faces: list[tuple[int, int, int, int]] = []
+    for box in (tuple(int(v) for v in f) for f in proposed):
+        if any(_iou(box, tuple(int(v) for v in c)) >= CONFIRM_IOU for c in confirming) and not any(
+            _iou(box, kept) > 0.3 for kept in faces
+        ):
+            faces.append(box)  # type: ignore[arg-type]
+    found = [
+        (int(x / scale), int(y / scale), int(w / scale), int(h / scale)) for x, y, w, h in faces
+    ]
+    # both cascades can agree on a sheet of paper with two dark blobs: a face is not white
+    return [
+        (x, y, w, h)
+        for x, y, w, h in found
+        if float((grey[y : y + h, x : x + w] >= 235).mean()) <= MAX_FACE_WHITE_FRACTION
+    ]
+
+
+def _sharpness(region: np.ndarray) -> float:
+    """Variance of the Laplacian on the region scaled to 256 px, mapped to 0..1."""
+    if region.size == 0:
+        return 0.0
+    scale = 256.0 / max(region.shape[:2])
+    resized = cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    variance = float(cv2.Laplacian(resized, cv2.CV_64F).var())
+    return variance / (variance + SHARPNESS_SCALE)
+
+
+def measure_photo(image: np.ndarray) -> dict[str, Any]:
+    """The photo checks of one image (BGR, BGRA or grey): what ``checks`` of a photo holds."""
+    grey = _grey(image)
+    height, width = grey.shape[:2]
+    faces = detect_faces(grey)
+    largest = max(faces, key=lambda f: f[3]) if faces else None
+    if largest is not None:
+        x, y, w, h = largest
+        pad_x, pad_y = int(0.1 * w), int(0.1 * h)
+        region = grey[max(0, y - pad_y) : y + h + pad_y, max(0, x - pad_x) : x + w + pad_x]
+    else:
+        region = grey
+    border = max(2, int(0.06 * min(height, width)))
+    strips = np.concatenate(
+        [
+            grey[:border].ravel(),
+            grey[-border:].ravel(),
+            grey[:, :border].ravel(),
+            grey[:, -border:].ravel(),
+        ]
+    )
+    brightness = float(region.mean()) / 255 if region.size else 0.0
+    sharpness = _sharpness(region)
+    face_ratio = largest[3] / height if largest else 0.0
+    problems: list[str] = []
+    if not faces:
+        problems.append("no_face")
+    elif len(faces) > 1:
+        problems.append("several_faces")
+    if brightness < MIN_BRIGHTNESS:
+        problems.append("too_dark")
+    if faces and sharpness < MIN_SHARPNESS:
+        problems.append("blurred")
+    if min(height, width) < MIN_IMAGE_SIDE or (
+        largest is not None and (largest[3] < MIN_FACE_PIXELS or face_ratio < MIN_FACE_RATIO)
+    ):
+        problems.append("too_small")
+    return {
+        "face_count": len(faces),
+        "face_ratio": round(face_ratio, 4),
+        "face_center_x": round((largest[0] + largest[2] / 2) / width, 4) if largest else None,
+        "brightness": round(brightness, 4),
+        "image_brightness": round(float(grey.mean()) / 255, 4),
+        "sharpness": round(sharpness, 4),
+        "background_std": round(float(strips.std()) / 255, 4),
+        "width": int(width),
+        "height": int(height),
+        "usable": not problems,
+        "problems": problems,
+    }
+
+
+def looks_like_photo(measurements: dict[str, Any]) -> bool:
+    """A portrait: one or more faces, the largest big and horizontally centred.
+
+    Used to skip OCR; an ID card front (face beside text, off-centre) is not one.
+    """
+    if int(measurements.get("face_count") or 0) < 1:
+        return False
+    ratio = float(measurements.get("face_ratio") or 0.0)
+    centre = measurements.get("face_center_x")
+    if centre is None:
+        return False
+    return ratio >= PHOTO_FACE_RATIO and abs(float(centre) - 0.5) <= PHOTO_CENTRE_TOLERANCE
