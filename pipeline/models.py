@@ -250,6 +250,15 @@ class FieldEvidence(BaseModel):
     box: Box | None = None
 
 
+class PageImage(BaseModel):
+    """A page's preview image; field boxes are in a ``width`` x ``height`` frame."""
+
+    page: int
+    path: str = Field(description="relative to the outbox root")
+    width: int
+    height: int
+
+
 class DocumentResult(BaseModel):
     """One entry of ``documents``: one document, i.e. some pages of one file."""
 
@@ -263,6 +272,7 @@ class DocumentResult(BaseModel):
     error: str | None = None
     error_code: str | None = None
     field_evidence: dict[str, FieldEvidence] = Field(default_factory=dict)
+    page_images: list[PageImage] = Field(default_factory=list)
 
 
 class NoticeItem(BaseModel):

@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     # orchestration
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     retries: int = Field(default=2, description="retries for transient failures only")
-    cache_dir_name: str = ".cache"
 
     # decision
     issue_days: int = Field(default=15, ge=15, le=30, description="Art. 9: 15, remote areas <=30")

@@ -1,0 +1,169 @@
+"""Read one upload into text: pages -> measurements -> imaging -> OCR.
+
+This is the expensive step (Tesseract), so its output, a ``FileReading``, is
+what gets cached by content hash. Everything after it (classification,
+extraction, validation) is cheap and re-runs from the cached reading.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, Field
+
+from pipeline import OCR_VERSION
+from pipeline.errors import OcrTimeout, ReadError
+from pipeline.imaging import capture_quality, prepare_for_ocr
+from pipeline.ocr import ocr_page, upright
+from pipeline.pages import RawPage, load_pages
+from pipeline.settings import Settings
+from pipeline.text import PageText
+
+TESSERACT_LANGUAGES = {"en": "eng", "zh": "chi_sim+eng"}
+#: The reading cache and page previews live in OUTBOX/CACHE_DIR_NAME, shared by all batches.
+CACHE_DIR_NAME = ".cache"
+PREVIEW_DPI = 100
+PREVIEW_MAX_SIDE = 1600
+PREVIEW_JPEG_QUALITY = 70
+#: Time budget of one file when the settings give none (``PROOFS_FILE_TIMEOUT_SECONDS``).
+DEFAULT_FILE_TIMEOUT_SECONDS = 600.0
+
+
+class FileReading(BaseModel):
+    """Everything read from one upload; a reading with ``error`` may still hold pages."""
+
+    sha256: str
+    format: str | None
+    language: str
+    pages: list[PageText] = Field(default_factory=list)
+    error: str | None = None
+    error_code: str | None = None
+    transient: bool = False
+    ocr_calls: int = 0
+    version: str = OCR_VERSION
+
+
+def cache_key(sha256: str, language: str) -> str:
+    """Same bytes, same language, same OCR version: same reading."""
+    return f"{sha256}-{language}-{OCR_VERSION}"
+
+
+def preview_dir_for(cache_root: Path, sha256: str, language: str) -> Path:
+    """Where the previews of a reading live: beside the reading cache, by the same key."""
+    return cache_root / "pages" / cache_key(sha256, language)
+
+
+def preview_path(reading: FileReading, name: str) -> str:
+    """A preview's path relative to the outbox root (the cache is ``OUTBOX/.cache``)."""
+    return f"{CACHE_DIR_NAME}/pages/{cache_key(reading.sha256, reading.language)}/{name}"
+
+
+def read_upload(
+    path: Path,
+    fmt: str | None,
+    sha256: str,
+    language: str,
+    settings: Settings,
+    preview_dir: Path | None = None,
+) -> FileReading:
+    """Read every page of one upload; a bad file or page becomes an error, not an exception.
+
+    With ``preview_dir``, a small JPEG of each page, in the frame of its word
+    boxes, is written there for the review app.
+    """
+    reading = FileReading(sha256=sha256, format=fmt, language=language)
+    if fmt is None:
+        return _failed(reading, ReadError("the file's format is not recognised"))
+    budget = float(getattr(settings, "file_timeout_seconds", 0) or DEFAULT_FILE_TIMEOUT_SECONDS)
+    deadline = time.monotonic() + budget
+    try:
+        preview_dpi = PREVIEW_DPI if preview_dir is not None else None
+        for raw in load_pages(path, fmt, settings, preview_dpi=preview_dpi):
+            if time.monotonic() > deadline:  # checked between pages; each page has its own
+                raise OcrTimeout(f"the file took longer than {budget:.0f} s to read")
+            page, view = read_page(raw, language, settings)
+            if preview_dir is not None and view is not None:
+                page.image = save_preview(view, preview_dir, page.number)
+            reading.ocr_calls += page.source == "ocr"
+            reading.pages.append(page)
+    except ReadError as error:
+        if error.transient:
+            raise
+        if reading.pages:
+            error = type(error)(f"page {len(reading.pages) + 1} and later: {error.message}")
+        return _failed(reading, error)
+    return reading
+
+
+def read_page(
+    raw: RawPage, language: str, settings: Settings
+) -> tuple[PageText, np.ndarray | None]:
+    """Text of one page: its text layer, or its measurements and (unless a portrait) OCR.
+
+    Also returns the page image in the frame of the word boxes, for a preview.
+    """
+
+    def untextured(source: str, checks: dict | None = None) -> PageText:
+        return PageText(number=raw.number, width=raw.width, height=raw.height, dpi=raw.dpi,
+                        source=source, checks=checks or {})
+
+    if raw.text_lines is not None:
+        page = untextured("text_layer")
+        page.lines = raw.text_lines
+        return page, raw.image
+    if raw.image is None:
+        raise ReadError(f"page {raw.number} has neither text nor an image")
+    from extractors.photo import looks_like_photo, measure_photo
+
+    checks: dict = {f"quality_{k}": v for k, v in capture_quality(raw.image, raw.dpi).items()}
+    photo = measure_photo(raw.image)
+    checks.update({f"photo_{k}": v for k, v in photo.items() if _is_scalar(v)})
+    if looks_like_photo(photo):
+        return untextured("none", checks), raw.image
+    prepared, dpi = prepare_for_ocr(raw.image, raw.dpi, settings.ocr_dpi_cap)
+    try:
+        page = ocr_page(
+            prepared.image,
+            number=raw.number,
+            dpi=dpi,
+            lang=TESSERACT_LANGUAGES.get(language, "eng"),
+            timeout=settings.ocr_timeout_seconds,
+            tesseract_cmd=settings.tesseract_cmd,
+        )
+    except ReadError as error:
+        if error.transient:
+            raise
+        checks.update(error=error.message, error_code=error.code)
+        return untextured("none", checks), raw.image
+    page.checks.update(checks)
+    page.checks["imaging_steps"] = ",".join(prepared.steps)
+    return page, upright(prepared.image, page.rotation)
+
+
+def save_preview(image: np.ndarray, directory: Path, number: int) -> str:
+    """A small JPEG of the page; the review app scales boxes by its size."""
+    height, width = image.shape[:2]
+    scale = min(1.0, PREVIEW_MAX_SIDE / max(height, width))
+    if scale < 1.0:
+        size = (round(width * scale), round(height * scale))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{number}.jpg"
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, PREVIEW_JPEG_QUALITY])
+    if ok:
+        (directory / name).write_bytes(encoded.tobytes())
+    return name
+
+
+def _failed(reading: FileReading, error: ReadError) -> FileReading:
+    reading.error = error.message
+    reading.error_code = error.code
+    reading.transient = error.transient
+    return reading
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
