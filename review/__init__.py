@@ -1,0 +1,1 @@
+"""The clerks' review app: queue, application view, corrections, release, audit."""
