@@ -8,10 +8,13 @@ OUT ?= out
 SAMPLE_BATCH := sample_docs/batch/2026-11-26
 
 # Tesseract with English, Simplified Chinese and orientation data; fonts for the
-# generated documents and notices (Latin and CJK); Pango for WeasyPrint.
+# generated documents and notices (Latin and CJK); Pango for WeasyPrint; PostgreSQL
+# for the production store and Prefect database (its test starts a throwaway server);
+# Debian's Chromium for the review app's browser test (no browser download).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-osd \
 	fonts-dejavu-core fonts-liberation fonts-noto-cjk \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 python3-venv
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 python3-venv \
+	chromium postgresql
 
 export OMP_THREAD_LIMIT := 1
 export DO_NOT_TRACK := 1

@@ -28,8 +28,6 @@ CACHE_DIR_NAME = ".cache"
 PREVIEW_DPI = 100
 PREVIEW_MAX_SIDE = 1600
 PREVIEW_JPEG_QUALITY = 70
-#: Time budget of one file when the settings give none (``PROOFS_FILE_TIMEOUT_SECONDS``).
-DEFAULT_FILE_TIMEOUT_SECONDS = 600.0
 
 
 class FileReading(BaseModel):
@@ -77,7 +75,7 @@ def read_upload(
     reading = FileReading(sha256=sha256, format=fmt, language=language)
     if fmt is None:
         return _failed(reading, ReadError("the file's format is not recognised"))
-    budget = float(getattr(settings, "file_timeout_seconds", 0) or DEFAULT_FILE_TIMEOUT_SECONDS)
+    budget = settings.file_timeout_seconds
     deadline = time.monotonic() + budget
     try:
         preview_dpi = PREVIEW_DPI if preview_dir is not None else None
@@ -107,8 +105,14 @@ def read_page(
     """
 
     def untextured(source: str, checks: dict | None = None) -> PageText:
-        return PageText(number=raw.number, width=raw.width, height=raw.height, dpi=raw.dpi,
-                        source=source, checks=checks or {})
+        return PageText(
+            number=raw.number,
+            width=raw.width,
+            height=raw.height,
+            dpi=raw.dpi,
+            source=source,
+            checks=checks or {},
+        )
 
     if raw.text_lines is not None:
         page = untextured("text_layer")

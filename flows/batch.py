@@ -1,0 +1,399 @@
+"""The daily batch as a Prefect flow: a task per uploaded file, a task per application.
+
+Orchestration only: parallelism, retries of transient failures, progress,
+skipping finished work. Every decision is made by the plain functions in
+``pipeline/`` that these tasks call.
+
+What reaches Prefect's database is kept free of personal data: parameters are
+folder paths, runs are named by batch, application number and file number,
+exceptions carry no values, and every log record passes the redaction filter.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
+
+from flows.dashboard import BatchDashboard
+from flows.runners import make_task_runner
+from pipeline.application import (
+    build_result,
+    finished_result,
+    input_fingerprint,
+    write_result,
+)
+from pipeline.cache import CACHE_DIR_NAME, ReadingCache, remove_stale_temporaries, write_atomic
+from pipeline.duplicates import update_outbox
+from pipeline.errors import ReadError
+from pipeline.ingest import ApplicationInput, discover_applications, load_application
+from pipeline.models import ApplicationResult, BatchSummary, Status
+from pipeline.privacy import SECRETS, install_redaction
+from pipeline.reading import FileReading, cache_key, preview_dir_for, read_upload
+from pipeline.reporting import file_labels
+from pipeline.settings import Settings, get_settings
+from pipeline.store import record_result
+from pipeline.version import code_fingerprint
+
+SUMMARY_NAME = "summary.json"
+#: Tag of the OCR task: a Prefect tag concurrency limit on it (``proofs serve --ocr-limit``)
+#: caps OCR across every process and machine that reports to one server.
+OCR_TAG = "ocr"
+
+ProgressCallback = Callable[[int, int], None]
+
+#: Called with (files done, files in all) as the batch advances; set by the CLI.
+#: Kept out of the flow's parameters, which Prefect stores.
+PROGRESS_LISTENERS: list[ProgressCallback] = []
+
+
+def _transient_only(task, task_run, state) -> bool:
+    """Retry a file only when its failure may not happen again (Tesseract crash)."""
+    error = state.result(raise_on_failure=False)
+    return bool(getattr(error, "transient", False))
+
+
+def read_one_file(
+    label: str, path: str, fmt: str | None, sha256: str, language: str, cache_dir: str
+) -> tuple[FileReading, bool]:
+    """OCR one upload, or take its reading from the content-addressed cache."""
+    install_redaction()  # no-op in the flow's process; needed on a Dask worker
+    cache = ReadingCache(Path(cache_dir))
+    key = cache_key(sha256, language)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached, True
+    settings = get_settings()
+    with _ocr_slots(settings):
+        reading = read_upload(
+            Path(path),
+            fmt,
+            sha256,
+            language,
+            settings,
+            preview_dir=preview_dir_for(Path(cache_dir), sha256, language),
+        )
+    cache.put(key, reading)
+    return reading, False
+
+
+#: A task over a plain module-level function, so that Dask pickles it by reference.
+read_file = task(
+    name="read-file",
+    task_run_name="read {label}",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=_transient_only,
+    tags=[OCR_TAG],
+)(read_one_file)
+
+
+_OCR_SLOTS: threading.BoundedSemaphore | None = None
+_OCR_SLOTS_LOCK = threading.Lock()
+
+
+def ocr_concurrency(settings: Settings) -> int:
+    """Files read at once in one process: ``PROOFS_OCR_CONCURRENCY``, else ``workers``."""
+    return settings.ocr_concurrency or settings.workers
+
+
+def _ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
+    """One semaphore per process (thread pool or Dask worker), sized once by the settings."""
+    global _OCR_SLOTS
+    with _OCR_SLOTS_LOCK:
+        if _OCR_SLOTS is None:
+            _OCR_SLOTS = threading.BoundedSemaphore(ocr_concurrency(settings))
+        return _OCR_SLOTS
+
+
+def finish_one_application(
+    label: str,
+    application: ApplicationInput,
+    readings: dict[str, FileReading],
+    out_dir: str,
+    fingerprint: str,
+) -> ApplicationResult:
+    """Classify, extract, validate, write result.json and the notice of one application."""
+    install_redaction()  # on a Dask worker, this process has not seen the forms yet
+    _register_secrets(application)
+    result = build_result(application, readings, get_settings(), fingerprint)
+    SECRETS.add(
+        str(value)
+        for doc in result.documents
+        for value in doc.fields.values()
+        if isinstance(value, str)
+    )
+    write_result(result, application, Path(out_dir))
+    batch_out = Path(out_dir).parent  # OUTBOX/BATCH: the store is OUTBOX/proofs.sqlite3 or the URL
+    record_result(
+        None,
+        batch_out.name,
+        batch_out.parent,
+        result,
+        application.form,
+        folder=f"{batch_out.name}/{Path(out_dir).name}",
+    )
+    return result
+
+
+finish_application = task(
+    name="finish-application",
+    task_run_name="finish {label}",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)(finish_one_application)
+
+
+@dataclass
+class _Tally:
+    """What the flow counts for summary.json."""
+
+    files_read: int = 0
+    files_failed: int = 0
+    files_from_cache: int = 0
+    pages: int = 0
+    failures: Counter = field(default_factory=Counter)
+    by_status: Counter = field(default_factory=Counter)
+    crashed: list[str] = field(default_factory=list)
+    results: list[ApplicationResult] = field(default_factory=list)
+
+    def add_result(self, result: ApplicationResult) -> None:
+        self.results.append(result)
+        self.by_status[result.status] += 1
+        for doc in result.documents:
+            self.pages += len(doc.pages)
+        for name in {doc.file for doc in result.documents}:
+            errors = [d.error_code for d in result.documents if d.file == name and d.error]
+            if errors and all(d.error for d in result.documents if d.file == name):
+                self.files_failed += 1
+                self.failures[errors[0] or "unreadable"] += 1
+            else:
+                self.files_read += 1
+
+
+@flow(
+    name="residence-proofs-batch",
+    flow_run_name="batch {batch_name}",
+    persist_result=False,
+    log_prints=False,
+)
+def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary:
+    """Read every upload of a batch folder and write the contract's outputs."""
+    install_redaction()
+    logger = get_run_logger()
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    settings = get_settings()
+    batch_out = Path(out_dir) / batch_name
+    cache_dir = str(Path(out_dir) / CACHE_DIR_NAME)
+    tally = _Tally()
+    for root in (batch_out, Path(cache_dir)):
+        remove_stale_temporaries(root)
+
+    applications = [
+        load_application(folder, settings) for folder in discover_applications(Path(batch_dir))
+    ]
+    for application in applications:
+        _register_secrets(application)
+    total_files = sum(len(a.files) for a in applications)
+    done_files = 0
+    logger.info("batch %s: %d applications, %d files", batch_name, len(applications), total_files)
+    dashboard = BatchDashboard(batch_name)
+    dashboard.start(total_files)
+    file_numbers = {
+        a.application_id: file_labels(u.relative for u in a.files) for a in applications
+    }
+
+    pending: dict[PrefectFuture, tuple[int, str]] = {}
+    waiting: dict[int, dict] = {}
+    finishing: list[tuple[str, PrefectFuture]] = []
+
+    def submit_finish(index: int) -> None:
+        application = applications[index]
+        state = waiting.pop(index)
+        future = finish_application.submit(
+            application.application_id,
+            application,
+            state["readings"],
+            str(batch_out / application.folder.name),
+            state["fingerprint"],
+        )
+        finishing.append((application.application_id, future))
+
+    for index, application in enumerate(applications):
+        fingerprint = input_fingerprint(application)
+        previous = finished_result(batch_out / application.folder.name, fingerprint)
+        if previous is not None:
+            tally.add_result(previous)
+            tally.files_from_cache += len(application.files)
+            done_files += len(application.files)
+            continue
+        waiting[index] = {"readings": {}, "left": 0, "fingerprint": fingerprint}
+        language = application.form.language.value if application.form else "en"
+        for number, upload in enumerate(application.files, start=1):
+            if upload.error is not None:
+                continue
+            future = read_file.submit(
+                f"{application.application_id} file {number}",
+                str(upload.path),
+                upload.format,
+                upload.sha256,
+                language,
+                cache_dir,
+            )
+            pending[future] = (index, upload.relative)
+            waiting[index]["left"] += 1
+        if waiting[index]["left"] == 0:
+            submit_finish(index)
+    _report_progress(done_files, total_files)
+    dashboard.progress(done_files, total_files)
+
+    for future in as_completed(list(pending)):
+        index, relative = pending.pop(future)
+        application = applications[index]
+        try:
+            reading, from_cache = future.result()
+            tally.files_from_cache += from_cache
+        except Exception as error:  # retries exhausted or an unexpected bug: report, go on
+            upload = next(u for u in application.files if u.relative == relative)
+            reading = _failed_reading(upload.sha256, error)
+            logger.warning(
+                "%s: a file could not be read (%s)",
+                application.application_id,
+                getattr(error, "code", type(error).__name__),
+            )
+        state = waiting[index]
+        state["readings"][relative] = reading
+        state["left"] -= 1
+        done_files += 1
+        _report_progress(done_files, total_files)
+        dashboard.progress(done_files, total_files)
+        if state["left"] == 0:
+            submit_finish(index)
+
+    for application_id, future in finishing:
+        try:
+            result = future.result()
+        except Exception as error:
+            tally.crashed.append(application_id)
+            logger.error(
+                "%s: checking the application failed (%s)", application_id, type(error).__name__
+            )
+            continue
+        tally.add_result(result)
+        logger.info("%s: %s", application_id, result.status.value)
+
+    tally.results = _flag_duplicates(tally.results, applications, batch_out, Path(cache_dir))
+    dashboard.finish(tally.results, file_numbers, tally.crashed)
+    summary = BatchSummary(
+        batch=batch_name,
+        pipeline_version=code_fingerprint(),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        applications=len(applications),
+        by_status={status: tally.by_status.get(status, 0) for status in Status},
+        files_read=tally.files_read,
+        files_failed=tally.files_failed,
+        files_from_cache=tally.files_from_cache,
+        pages=tally.pages,
+        failures=dict(tally.failures),
+        crashed_applications=tally.crashed,
+        timings={"total_seconds": round(time.perf_counter() - clock, 3)},
+        status="incomplete" if tally.crashed else "complete",
+    )
+    write_atomic(batch_out / SUMMARY_NAME, summary.model_dump_json(indent=2).encode())
+    return summary
+
+
+def _report_progress(done: int, total: int) -> None:
+    for listener in PROGRESS_LISTENERS:
+        listener(done, total)
+
+
+def _register_secrets(application: ApplicationInput) -> None:
+    form = application.form
+    if form is None:
+        return
+    SECRETS.add([form.applicant.name, form.applicant.id_number, form.residence.address])
+    if form.agent:
+        SECRETS.add([form.agent.name, form.agent.id_number])
+
+
+def _flag_duplicates(
+    results: list[ApplicationResult],
+    applications: list[ApplicationInput],
+    batch_out: Path,
+    cache_dir: Path,
+) -> list[ApplicationResult]:
+    """One document under several applications flags them all for review; only results
+    that change are rewritten (and re-stored), so a rerun rewrites nothing. Runs once all
+    are finished: near duplicates need every reading. Never fails the batch."""
+    claimed = Counter(a.application_id for a in applications)
+    by_id = {a.application_id: a for a in applications if claimed[a.application_id] == 1}
+
+    def store(result: ApplicationResult) -> None:
+        application = by_id[result.application_id]
+        record_result(
+            None,
+            batch_out.name,
+            batch_out.parent,
+            result,
+            application.form,
+            folder=f"{batch_out.name}/{application.folder.name}",
+        )
+
+    try:
+        return update_outbox(
+            results,
+            {key: batch_out / a.folder.name for key, a in by_id.items()},
+            cache_dir,
+            {key: a.form.language.value for key, a in by_id.items() if a.form},
+            on_change=store,
+        )
+    except Exception as error:  # a missed flag is a gap in review, not a failed batch
+        get_run_logger().warning("duplicates could not be flagged (%s)", type(error).__name__)
+        return results
+
+
+def _failed_reading(sha256: str, error: BaseException) -> FileReading:
+    """A reading for a file whose task failed: our own errors keep their code and words;
+    anything else (a library's exception) is reported as an internal error, values unseen."""
+    if isinstance(error, ReadError):
+        code, message = error.code, error.message
+    else:
+        code, message = "internal_error", "the file could not be read (internal error)"
+    return FileReading(
+        sha256=sha256, format=None, language="en", error=message, error_code=code, transient=True
+    )
+
+
+def run_batch(
+    batch_dir: Path,
+    out_dir: Path,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    task_runner: str = "thread",
+    dask_address: str | None = None,
+) -> BatchSummary:
+    """Run the flow (on the embedded Prefect server unless ``PREFECT_API_URL`` names one)
+    with a bounded thread pool, or on an existing Dask cluster."""
+    count = workers or get_settings().workers
+    runner = make_task_runner(task_runner, count, dask_address)
+    configured = process_batch.with_options(task_runner=runner)
+    if progress is not None:
+        PROGRESS_LISTENERS.append(progress)
+    try:
+        return configured(str(batch_dir.resolve()), str(out_dir.resolve()), batch_dir.name)
+    finally:
+        if progress is not None:
+            PROGRESS_LISTENERS.remove(progress)

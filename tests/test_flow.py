@@ -1,0 +1,149 @@
+"""The batch end to end through the real `proofs run`: Prefect flow, Tesseract, outputs.
+
+These run the console script in a subprocess, as a user would, each run on
+Prefect's embedded server (SQLite under a per-session PREFECT_HOME).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_BATCH = ROOT / "sample_docs" / "batch" / "2026-11-26"
+PROOFS = Path(sys.executable).parent / "proofs"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def counting_tesseract(folder: Path, delay: float = 0.0) -> tuple[Path, Path]:
+    """A tesseract that records each recognition call (and may be slow), then runs the
+    real one. pytesseract's once-per-process `tesseract --version` is not recorded."""
+    counter = folder / "tesseract-calls"
+    counter.touch()
+    script = folder / "tesseract"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"case \"$*\" in *--version*) ;; *) echo call >> '{counter}' ;; esac\n"
+        + (f"sleep {delay}\n" if delay else "")
+        + f"exec {shutil.which('tesseract')} \"$@\"\n"
+    )
+    script.chmod(0o755)
+    return script, counter
+
+
+def run_proofs(batch: Path, out: Path, prefect_home: Path, tesseract: Path,
+               **popen) -> subprocess.Popen:
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home),
+           "PROOFS_TESSERACT_CMD": str(tesseract), "PROOFS_WORKERS": "2"}
+    return subprocess.Popen([str(PROOFS), "run", str(batch), "--out", str(out)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, **popen)
+
+
+def uploaded_files(batch: Path) -> dict[str, set[str]]:
+    return {app.name: {p.relative_to(app).as_posix() for p in app.rglob("*")
+                       if p.is_file() and p.name != "application.json"}
+            for app in batch.iterdir() if app.is_dir()}
+
+
+def assert_complete(batch: Path, out: Path) -> dict[str, dict]:
+    """One result per application, every file in exactly one entry, pages disjoint."""
+    results = {}
+    for app, files in uploaded_files(batch).items():
+        result = json.loads((out / batch.name / app / "result.json").read_text())
+        entries = [doc["file"] for doc in result["documents"]]
+        assert set(entries) == files, app
+        for name in files:
+            pages = [p for doc in result["documents"] if doc["file"] == name for p in doc["pages"]]
+            assert len(pages) == len(set(pages)), (app, name)
+        if result["status"] == "accepted":
+            assert result["notice"]["items"] == [] and result["notice"]["issue_by"]
+        assert (out / batch.name / app / "notice.pdf").stat().st_size > 1000
+        results[app] = result
+    return results
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory, prefect_home):
+    work = tmp_path_factory.mktemp("run")
+    batch = work / "inbox" / SAMPLE_BATCH.name
+    shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
+    truth = batch / "truth.json"
+    truth.unlink(missing_ok=True)
+    tesseract, counter = counting_tesseract(work)
+    process = run_proofs(batch, work / "out", prefect_home, tesseract)
+    output, _ = process.communicate(timeout=900)
+    return {"batch": batch, "out": work / "out", "returncode": process.returncode,
+            "output": output, "calls": len(counter.read_text().splitlines()),
+            "tesseract": tesseract, "counter": counter}
+
+
+def test_sample_batch_runs_and_writes_the_contract(first_run):
+    assert first_run["returncode"] == 0, first_run["output"]
+    assert "results and notices:" in first_run["output"]
+    results = assert_complete(first_run["batch"], first_run["out"])
+    assert len(results) >= 4
+    summary = json.loads((first_run["out"] / first_run["batch"].name / "summary.json").read_text())
+    assert summary["applications"] == len(results)
+    assert summary["files_read"] + summary["files_failed"] == sum(
+        len(files) for files in uploaded_files(first_run["batch"]).values())
+    failed = [doc for r in results.values() for doc in r["documents"] if doc["error"]]
+    assert failed, "the sample batch holds a corrupt file, which must be reported"
+    assert all(doc["type"] == "unknown" and doc["pages"] == [] for doc in failed
+               if doc["error_code"] != "ocr_timeout")
+    assert first_run["calls"] > 0
+
+
+def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
+    first_run["counter"].write_text("")
+    before = {p: p.read_bytes() for p in (first_run["out"]).rglob("result.json")}
+    process = run_proofs(first_run["batch"], first_run["out"], prefect_home,
+                         first_run["tesseract"])
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output
+    assert first_run["counter"].read_text() == ""
+    after = {p: p.read_bytes() for p in (first_run["out"]).rglob("result.json")}
+    assert after == before
+
+
+def test_killed_run_is_finished_by_a_rerun(tmp_path, prefect_home, first_run):
+    batch = tmp_path / "inbox" / SAMPLE_BATCH.name
+    shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
+    (batch / "truth.json").unlink(missing_ok=True)
+    out = tmp_path / "out"
+    slow, counter = counting_tesseract(tmp_path, delay=1.0)
+    process = run_proofs(batch, out, prefect_home, slow)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < 6:
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list(out.rglob("result.json"))) if out.exists() else 0
+    assert finished < len(uploaded_files(batch)), "killed too late to prove anything"
+    calls_kept = sum(json.loads(entry.read_text())["ocr_calls"]
+                     for entry in (out / ".cache").rglob("*.json")) if out.exists() else 0
+
+    counter.write_text("")
+    rerun = run_proofs(batch, out, prefect_home, slow)
+    output, _ = rerun.communicate(timeout=900)
+    assert rerun.returncode == 0, output
+    assert_complete(batch, out)
+    assert not list(out.rglob("*.tmp")), "a half-written file survived"
+    # nothing finished before the kill is read again, everything else is read once
+    rerun_calls = len(counter.read_text().splitlines())
+    assert rerun_calls == first_run["calls"] - calls_kept
