@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,7 @@ class ApplicationInput:
 
     @property
     def application_id(self) -> str:
-        return self.form.application_id if self.form else self.folder.name
+        return self.form.application_id if self.form else display_name(self.folder.name)
 
 
 def discover_applications(batch_dir: Path) -> list[Path]:
@@ -102,6 +103,10 @@ def read_form(path: Path, settings: Settings) -> tuple[ApplicationForm | None, l
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [f"{FORM_NAME} is not valid JSON (line {exc.lineno}, column {exc.colno})"]
+    except RecursionError:
+        return None, [f"{FORM_NAME} is not a usable form (its JSON is nested too deeply)"]
+    except ValueError:  # e.g. an integer of thousands of digits (int_max_str_digits)
+        return None, [f"{FORM_NAME} is not a usable form (it holds an out-of-range number)"]
     if not isinstance(data, dict):
         return None, [f"{FORM_NAME} must hold a JSON object"]
     try:
@@ -127,7 +132,7 @@ def list_uploads(folder: Path, settings: Settings) -> list[UploadedFile]:
         dirnames[:] = [name for name in dirnames if name not in linked_dirs]
         for name in sorted([*filenames, *linked_dirs]):
             path = current / name
-            relative = path.relative_to(folder).as_posix()
+            relative = display_name(path.relative_to(folder).as_posix())
             if relative == FORM_NAME:
                 continue
             uploads.append(inspect_upload(path, relative, root, settings))
@@ -151,6 +156,15 @@ def inspect_upload(path: Path, relative: str, root: Path, settings: Settings) ->
                 ),
             )
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe would block the read forever
+            return UploadedFile(
+                path,
+                relative,
+                0,
+                "",
+                None,
+                UnsupportedFormat("the upload is not a regular file (a pipe, socket or device)"),
+            )
         size = path.stat().st_size
         digest, head = _hash_and_head(path)
     except OSError as exc:
@@ -178,6 +192,16 @@ def inspect_upload(path: Path, relative: str, root: Path, settings: Settings) ->
     elif fmt is None:
         error = UnsupportedFormat(describe_unsupported(head))
     return UploadedFile(path, relative, size, digest, fmt, error)
+
+
+def display_name(name: str) -> str:
+    """A file or folder name as text: bytes that are not UTF-8 (kept by the filesystem as
+    surrogates, which JSON and UTF-8 writers refuse) become ``\\xNN``, so names stay distinct."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _hash_and_head(path: Path, chunk: int = 1 << 20) -> tuple[str, bytes]:

@@ -9,7 +9,9 @@ pixels, so a decompression bomb costs nothing.
 
 from __future__ import annotations
 
+import logging
 import re
+import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ from pipeline.settings import Settings
 from pipeline.text import Line, Word
 
 PDF_POINTS_PER_INCH = 72
+#: pdfminer (under pdfplumber) logs the operands of a damaged content stream at WARNING:
+#: those are the document's own words (names, addresses), so its logs are silenced.
+logging.getLogger("pdfminer").setLevel(logging.CRITICAL)
 #: DPI outside this range in an image's metadata is not believed (phones write 72).
 _PLAUSIBLE_DPI = (100, 1200)
 
@@ -86,6 +91,9 @@ def _image_pages(path: Path, settings: Settings) -> Iterator[RawPage]:
         raise CorruptFile("the image could not be decoded: its data is damaged") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptFile(f"the image is damaged or truncated ({_short(exc)})") from exc
+    except (TypeError, KeyError, IndexError, ZeroDivisionError, struct.error) as exc:
+        # Pillow's decoders raise these on damaged headers (a TIFF without dimensions...)
+        raise CorruptFile(f"the image's header is damaged ({_short(exc)})") from exc
 
 
 def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPage:
@@ -146,10 +154,16 @@ def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Itera
         plumber = _open_plumber(pdfplumber, path)
         try:
             for index in range(count):
-                yield _pdf_page(document, plumber, index, settings, preview_dpi)
+                try:
+                    page = _pdf_page(document, plumber, index, settings, preview_dpi)
+                except pdfium.PdfiumError as exc:
+                    raise CorruptFile(
+                        f"page {index + 1} of the PDF is damaged ({_short(exc)})"
+                    ) from exc
+                yield page
         finally:
             if plumber is not None:
-                plumber.close()
+                _close_plumber(plumber)
     finally:
         document.close()
 
@@ -160,6 +174,16 @@ def _open_plumber(pdfplumber, path: Path):
         return pdfplumber.open(path)
     except Exception:  # pdfminer raises many unrelated types on damaged files
         return None
+
+
+def _close_plumber(plumber) -> None:
+    """pdfplumber's close() builds every page first, which fails on a damaged page tree."""
+    try:
+        plumber.close()
+    except Exception:
+        stream = getattr(plumber, "stream", None)
+        if stream is not None:
+            stream.close()
 
 
 def _pdf_page(document, plumber, index: int, settings: Settings,

@@ -1,0 +1,200 @@
+"""Duplicates across applications: same bytes, or the same page scanned twice."""
+
+from __future__ import annotations
+
+import json
+
+import docgen
+import pytest
+
+from pipeline.cache import ReadingCache
+from pipeline.duplicates import (
+    DUPLICATE_MARK,
+    DocumentText,
+    find_duplicates,
+    flag_duplicates,
+    shingles,
+    update_outbox,
+)
+from pipeline.models import ApplicationResult, DocumentResult, DocumentType, Status
+from pipeline.reading import cache_key, read_upload
+
+LEASE_TEXT = (
+    "House lease contract. Lessor Zhang Min, lessee {tenant}, ID number {id}. The lessor lets "
+    "the house at {address} to the lessee for residential use from {start} to {end}. The "
+    "monthly rent is {rent} yuan, paid before the fifth day of each month to the lessor's bank "
+    "account. The lessee shall keep the house in good repair and shall not sublet it without "
+    "the written consent of the lessor. Either party may end this contract with one month's "
+    "written notice. Signed in two copies, each party holding one."
+)
+
+
+def lease(tenant: str = "Li Wei", address: str = "Room 1203, 88 Jianguo Road", **extra) -> str:
+    values = {
+        "id": "11010519900307123X",
+        "start": "2026-03-01",
+        "end": "2027-02-28",
+        "rent": "4500",
+        **extra,
+    }
+    return LEASE_TEXT.format(tenant=tenant, address=address, **values)
+
+
+def result_of(application_id: str, *docs: tuple[str, str], reasons=()) -> ApplicationResult:
+    return ApplicationResult(
+        application_id=application_id,
+        status=Status.ACCEPTED,
+        needs_review=bool(reasons),
+        review_reasons=list(reasons),
+        documents=[
+            DocumentResult(file=file, sha256=sha, type=DocumentType.RENTAL_CONTRACT, pages=[1])
+            for file, sha in docs
+        ],
+    )
+
+
+def test_same_bytes_in_two_applications_is_an_exact_pair():
+    docs = [
+        DocumentText("A1", "lease.jpg", "aa"),
+        DocumentText("A2", "IMG 1.jpg", "aa"),
+        DocumentText("A2", "other.jpg", "bb"),
+        DocumentText("A3", "x.jpg", "cc"),
+    ]
+    pairs = find_duplicates(docs)
+    assert [(p.first.application_id, p.second.application_id, p.exact) for p in pairs] == [
+        ("A1", "A2", True)
+    ]
+
+
+def test_same_bytes_twice_in_one_application_is_not_flagged():
+    docs = [DocumentText("A1", "a.jpg", "aa"), DocumentText("A1", "copy of a.jpg", "aa")]
+    assert find_duplicates(docs) == []
+
+
+def test_near_duplicate_text_is_found_and_template_siblings_are_not():
+    original = lease()
+    rescanned = original.replace("lessee Li", "lessee Li,").replace("repair", "rcpair")  # OCR noise
+    neighbour = lease(
+        tenant="Wang Fang",
+        address="Flat 5, 12 Xinyuan Street",
+        id="11010519880512345X",
+        start="2026-05-01",
+        end="2027-04-30",
+        rent="3800",
+    )
+    docs = [
+        DocumentText("A1", "a.jpg", "1", original),
+        DocumentText("A2", "b.jpg", "2", rescanned),
+        DocumentText("A3", "c.jpg", "3", neighbour),
+    ]
+    pairs = find_duplicates(docs)
+    assert [(p.first.application_id, p.second.application_id, p.exact) for p in pairs] == [
+        ("A1", "A2", False)
+    ]
+    assert pairs[0].similarity >= 0.9
+
+
+def test_short_texts_are_never_near_duplicates():
+    docs = [
+        DocumentText("A1", "a.jpg", "1", "Photo receipt 12345 Li Wei"),
+        DocumentText("A2", "b.jpg", "2", "Photo receipt 12345 Li Wei"),
+    ]
+    assert find_duplicates(docs) == []
+
+
+def test_chinese_text_is_compared_by_characters():
+    text = "房屋租赁合同。出租方张敏，承租方李伟，身份证号码一一零一零五。" * 3
+    assert len(shingles(text)) > 20
+    docs = [DocumentText("A1", "a.jpg", "1", text), DocumentText("A2", "b.jpg", "2", text)]
+    assert len(find_duplicates(docs, min_shingles=20)) == 1
+
+
+def test_both_applications_are_flagged_with_the_other_id_and_no_content():
+    texts = {"1": lease(), "2": lease(), "3": lease(tenant="Wang Fang", id="110105198805123451")}
+    results = [
+        result_of("A1", ("lease Li Wei.jpg", "1")),
+        result_of("A2", ("scan.jpg", "2"), reasons=["file 'scan.jpg': blurred"]),
+        result_of("A3", ("mine.jpg", "3")),
+    ]
+    flagged = {r.application_id: r for r in flag_duplicates(results, lambda a, d: texts[d.sha256])}
+    assert flagged["A1"].needs_review and flagged["A2"].needs_review
+    assert not flagged["A3"].needs_review and flagged["A3"].review_reasons == []
+    (first,) = flagged["A1"].review_reasons
+    assert DUPLICATE_MARK in first and "A2" in first and "file 'lease Li Wei.jpg'" in first
+    assert flagged["A2"].review_reasons[0] == "file 'scan.jpg': blurred"
+    assert "A1" in flagged["A2"].review_reasons[1]
+    for reason in first, flagged["A2"].review_reasons[1]:
+        assert "Jianguo" not in reason and "11010519900307123X" not in reason
+        assert "Zhang" not in reason
+
+
+def test_flagging_again_changes_nothing_and_a_gone_partner_clears_the_flag():
+    results = [result_of("A1", ("a.jpg", "s")), result_of("A2", ("b.jpg", "s"))]
+    once = flag_duplicates(results, lambda a, d: None)
+    assert flag_duplicates(once, lambda a, d: None) == once
+    alone = flag_duplicates(once[:1], lambda a, d: None)
+    assert alone[0].review_reasons == [] and not alone[0].needs_review
+
+
+def test_update_outbox_rewrites_only_changed_results(tmp_path):
+    results = [
+        result_of("A1", ("a.jpg", "s")),
+        result_of("A2", ("b.jpg", "s")),
+        result_of("A3", ("c.jpg", "t")),
+    ]
+    out_dirs = {}
+    for result in results:
+        folder = tmp_path / result.application_id
+        folder.mkdir()
+        (folder / "result.json").write_text(result.model_dump_json())
+        out_dirs[result.application_id] = folder
+    before = (tmp_path / "A3" / "result.json").read_bytes()
+    changed = []
+    updated = update_outbox(results, out_dirs, tmp_path / ".cache", on_change=changed.append)
+    assert [r.application_id for r in changed] == ["A1", "A2"]
+    assert json.loads((tmp_path / "A1" / "result.json").read_text())["needs_review"] is True
+    assert (tmp_path / "A3" / "result.json").read_bytes() == before
+    changed.clear()
+    update_outbox(updated, out_dirs, tmp_path / ".cache", on_change=changed.append)
+    assert changed == []
+
+
+@pytest.mark.slow
+def test_the_same_page_scanned_twice_is_found_through_real_ocr(tmp_path, settings):
+    """Two scans (different grain, re-encoded) of one lease page, one lease of the same
+    template for someone else: OCR'd as the flow does, texts from the reading cache."""
+    blocks, _truth = docgen.rental(0)
+    other = json.loads(
+        json.dumps(blocks)
+        .replace("Li Wei", "Wang Fang")
+        .replace("Room 1203, Building 5", "Flat 7, Building 2")
+        .replace("88 Jianguo Road", "12 Xinyuan Street")
+        .replace("2026-03-01", "2026-05-15")
+        .replace("4500", "3800")
+    )
+    page, _ = docgen.render(blocks)
+    other_page, _ = docgen.render(other)
+    uploads = {
+        "A1": ("lease.jpg", docgen.degrade(page, seed=1), "JPEG"),
+        "A2": ("scan 2.png", docgen.degrade(page.rotate(0.6, fillcolor=255), seed=2), "PNG"),
+        "A3": ("lease.jpg", docgen.degrade(other_page, seed=3), "JPEG"),
+    }
+    cache = ReadingCache(tmp_path / ".cache")
+    results = []
+    for application_id, (name, image, fmt) in uploads.items():
+        path = tmp_path / application_id / name
+        path.parent.mkdir()
+        image.save(path, format=fmt)
+        sha = f"sha-{application_id}"
+        reading = read_upload(path, fmt.lower(), sha, "en", settings)
+        assert reading.error is None and reading.pages
+        cache.put(cache_key(sha, "en"), reading)
+        results.append(result_of(application_id, (name, sha)))
+    out_dirs = {r.application_id: tmp_path / r.application_id for r in results}
+    flagged = {r.application_id: r for r in update_outbox(results, out_dirs, tmp_path / ".cache")}
+    assert flagged["A1"].needs_review and flagged["A2"].needs_review
+    assert "A2" in flagged["A1"].review_reasons[0] and "A1" in flagged["A2"].review_reasons[0]
+    assert "scanned again" in flagged["A1"].review_reasons[0]
+    assert not flagged["A3"].needs_review
+    written = json.loads((tmp_path / "A2" / "result.json").read_text())
+    assert written["needs_review"] is True
