@@ -196,7 +196,7 @@ def _split_word(text: str) -> list[tuple[str, int, int]]:
     return [p for p in out if p[0].strip()]
 
 
-_GLUE_POINT = re.compile(r"(?<=[a-z.])(?=[A-Z0-9])")
+_GLUE_POINT = re.compile(r"(?<=[a-z.])(?=[A-Z0-9])|(?<=[A-Z])(?=[0-9])")
 
 
 def _unglue(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -1137,14 +1137,17 @@ def is_label_like(match: Match) -> bool:
         return match.start == 0
     if match.start == 0 or _gap_before(match) > 1.5 * height:
         return True
-    # "Resident ID No. 3101...": a qualifier or two before a label whose value is a number
+    # "Resident ID No. 3101...": a qualifier or two before a label whose value is a number;
+    # "Title Holder      Wei Jing": or whose value stands apart in its own column
     before = toks[: match.start]
-    return (
+    if not (
         len(before) <= 2
         and all(t.text[:1].isupper() and not t.colon for t in before)
         and following is not None
-        and any(ch.isdigit() for ch in following.text)
-    )
+    ):
+        return False
+    in_own_column = following.x0 - last.x1 > VALUE_GAP_FACTOR * height
+    return in_own_column or any(ch.isdigit() for ch in following.text)
 
 
 def _gap_before(match: Match) -> float:
@@ -1382,11 +1385,22 @@ def org_row_near(layout: Layout, where: str = "top", skip: int = 0) -> Value | N
         text = row.text
         toks = list(row.toks)
         following = ordered[skip + index + 1] if skip + index + 1 < len(ordered) else None
-        if (
+        wrapped = (
             where == "top"
             and following is not None
-            and row.toks[-1].key in {"and", "of", "for", "&"}
             and following.y0 - row.y1 < 1.2 * row.height
+            and not any(t.colon for t in following.toks)
+        )
+        if wrapped and (
+            row.toks[-1].key in {"and", "of", "for", "&"}
+            # "Beijing Yongsheng Vocational / College": the marker word went to the next
+            # row, set in the same type
+            or (
+                not ORG_MARKERS.search(text)
+                and len(following.toks) <= 3
+                and abs(following.height - row.height) < 0.15 * row.height
+                and ORG_MARKERS.search(f"{text} {following.text}")
+            )
         ):
             text = f"{text} {following.text}"  # a name wrapped onto the next row
             toks += following.toks
@@ -1446,6 +1460,19 @@ def read_fields(
     doc = DocText(layout)
     roles = reader.vocab.get("roles") or {}
     for spec in specs:
+        labelled = extraction.values.get(spec.name)
+        if labelled is not None and spec.kind == "person" and roles.get(spec.name):
+            named = role_names(doc, roles[spec.name], "person")
+            if (
+                named is not None
+                and not ORG_MARKERS.search(str(named.value))
+                and _introduced_before(named, labelled)
+            ):
+                # the contract introduces its parties in its opening clauses; a labelled
+                # name further down ("Party B (Employee): ...") is the signature block,
+                # where OCR reads a scribble as a name
+                extraction.put(spec.name, named, overwrite=True)
+    for spec in specs:
         if extraction.fields.get(spec.name) is None and roles.get(spec.name):
             if spec.kind == "party":
                 as_org = role_names(doc, roles[spec.name], "org")
@@ -1459,6 +1486,18 @@ def read_fields(
         if extraction.fields.get(spec.name) is None and prose.get(spec.name):
             extraction.put(spec.name, find_prose(doc, prose[spec.name], spec.kind))
     return extraction
+
+
+def _introduced_before(named: Value, labelled: Value) -> bool:
+    """Whether a name from prose stands before, and differs from, a labelled one."""
+    if (
+        not named.toks
+        or not labelled.toks
+        or text_key(str(named.value)) == text_key(str(labelled.value))
+    ):
+        return False
+    first, other = named.toks[0], labelled.toks[0]
+    return (first.page, first.y0) < (other.page, other.y0)
 
 
 def code_after(layout: Layout, value: Value | None, kind: str, max_rows: int = 3) -> Value | None:

@@ -37,6 +37,8 @@ _MONTH_PREFIXES["mar"] = 3
 _MONTH_NAMES = "|".join(sorted(_MONTH_PREFIXES, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 _Y = r"((?:19|20)\d{2})"
+# a comma OCR read as a quote or an apostrophe (a seal or a speck over it)
+_COMMA = r"[,'\"‘’“”`]?"
 
 # Each pattern yields (year, month, day) groups in a known order.
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -51,7 +53,9 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
             + _ORD
             + r"\s*(?:day\s+)?(?:of\s+)?("
             + _MONTH_NAMES
-            + r")\.?,?\s*"
+            + r")\.?"
+            + _COMMA
+            + r"\s*"
             + _Y,
             re.IGNORECASE,
         ),
@@ -60,7 +64,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # March 1, 2026 / March 1st 2026
     (
         re.compile(
-            r"\b(" + _MONTH_NAMES + r")\.?\s*(\d{1,2})" + _ORD + r",?\s*" + _Y,
+            r"\b(" + _MONTH_NAMES + r")\.?\s*(\d{1,2})" + _ORD + _COMMA + r"\s*" + _Y,
             re.IGNORECASE,
         ),
         "mdy_name",

@@ -66,6 +66,8 @@ class Scores:
     by_class: dict[str, float] = field(default_factory=dict)
     negatives: set[str] = field(default_factory=set)
     detail: dict[str, list[str]] = field(default_factory=dict)
+    #: the best title evidence per class (splitting bundled files reads it per page)
+    titles: dict[str, float] = field(default_factory=dict)
 
     def ranked(self) -> list[tuple[str, float]]:
         return sorted(self.by_class.items(), key=lambda kv: kv[1], reverse=True)
@@ -169,6 +171,7 @@ def score_classes(layout: Layout, language: str) -> Scores:
         if name in CARD_TYPES and tokens > CARD_MAX_WORDS:
             total -= 1.5
         scores.by_class[name] = round(total, 3)
+    scores.titles = {name: round(value, 3) for name, value in title_score.items()}
     return scores
 
 
@@ -192,9 +195,12 @@ def _wrapped_titles(layout: Layout, owners: dict[str, str], first_page: int) -> 
 
 
 def _title_weight(match: Match, first_page: int, body_height: float) -> float:
+    first_row = next(i for i, row in enumerate(match.layout.rows) if row.page == first_page)
     if match.page != first_page:
         weight = 0.35
-    elif match.rel_y < 0.3:
+    elif match.rel_y < 0.3 or match.row == first_row:
+        # nothing above it: the top of what was captured, even when the photo or scan
+        # caught only a strip of the page and the title sits low in the frame
         weight = 1.0
     elif match.rel_y < 0.5:
         weight = 0.7

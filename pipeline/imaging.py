@@ -53,6 +53,39 @@ CONTRAST_BLANK_RANGE = 12.0
 #: a 3x3 median gave them all back). Clean scans measure about 1, photos about 2.
 NOISE_ABOVE = 4.0
 
+#: Coloured seal ink: red exceeds both green and blue by this much (grey levels).
+#: Black ink, grey paper and the blue of signatures and headings stay far below it.
+SEAL_RED_MARGIN = 60
+#: At least this share of the page in seal red before anything is changed.
+SEAL_MIN_SHARE = 0.0005
+#: A seal is a blob at least this wide and high (mm) once its speckled ink is
+#: joined across gaps of SEAL_JOIN_MM, and about round (sides within this ratio).
+SEAL_MIN_MM = 15.0
+SEAL_JOIN_MM = 2.0
+SEAL_MAX_ASPECT = 1.8
+#: Within a seal's outline, a pixel this much redder than green and blue is seal ink.
+SEAL_FAINT_MARGIN = 20
+#: Text under a seal is this much darker (red channel) than seal ink on paper.
+SEAL_MIN_TEXT_CONTRAST = 40.0
+#: Ruled lines are at least this long (mm; cell text never runs this far unbroken)...
+RULE_MIN_MM = 12.0
+#: ... and at most this thick (mm): a solid band with lettering on it is content.
+RULE_MAX_THICKNESS_MM = 1.0
+#: At least this much ruling (total line length, in page widths) before it is removed.
+RULE_MIN_PAGE_WIDTHS = 1.5
+#: A table: at least this many pairs of horizontal rules TABLE_ROW_MIN_MM to
+#: TABLE_ROW_MAX_MM apart (one row of cells) and overlapping.
+TABLE_MIN_ROWS = 2
+TABLE_ROW_MIN_MM = 3.0
+TABLE_ROW_MAX_MM = 20.0
+#: Rules are ink darker than this point between the darkest ink (0) and paper (1).
+RULE_INK_LEVEL = 0.75
+#: A rule has paper beside it: ink along more than this share of its length just
+#: above and below (on average) means the run is the middle of a line of bold text.
+RULE_MAX_INK_BESIDE = 0.2
+#: Thickness of a typical printed rule (mm), to turn line pixels into line length.
+TYPICAL_RULE_MM = 0.25
+
 # --- capture_quality ----------------------------------------------------------
 #: Sharpness is measured as if the image were at this DPI, so that a 600-DPI
 #: scan and a 150-DPI scan of the same page score alike.
@@ -72,6 +105,20 @@ LOW_RESOLUTION_LONG_SIDE = 600
 #: off the edge of the image.
 CUT_OFF_MIN_COMPONENTS = 3
 CHAR_MIN_MM, CHAR_MAX_MM = 0.8, 10.0
+#: Short side under this share of the long side: a strip of a page (a photo that
+#: caught only a line or two), not a page, card or slip (the narrowest, a slip or
+#: a receipt, are above 0.35).
+STRIP_MAX_ASPECT = 0.25
+#: Regional blur: tiles (at SHARPNESS_DPI) that show ink on paper but whose
+#: steepest edges are this soft for their contrast are smudged; when this share of
+#: the tiles with ink is smudged, the page is ``blurred`` even if some of it (a
+#: title) is sharp.
+BLUR_TILE = 48
+BLUR_TILE_MIN_CONTRAST = 25.0
+BLUR_TILE_PAPER_MARGIN = 30.0
+BLUR_TILE_EDGE_RATIO = 0.25
+BLURRED_TILE_SHARE = 0.4
+BLUR_MIN_TILES = 8
 
 
 @dataclass
@@ -311,14 +358,187 @@ def noise_level(gray: np.ndarray) -> float:
 # --- the whole preparation ------------------------------------------------------
 
 
+# --- seal ink and table rules ----------------------------------------------------
+
+
+def seal_ink_mask(image: np.ndarray) -> np.ndarray | None:
+    """Pixels of red seal ink in a BGR(A) image (uint8 mask), or None for grey images."""
+    if image.ndim != 3 or image.shape[2] < 3:
+        return None
+    blue, green, red = (image[:, :, index].astype(np.int16) for index in range(3))
+    if int(np.max(np.abs(red - green))) < SEAL_RED_MARGIN:  # a grey image stored as colour
+        return None
+    return ((red - np.maximum(green, blue)) >= SEAL_RED_MARGIN).astype(np.uint8)
+
+
+def _seal_shaped(mask: np.ndarray, dpi: int) -> np.ndarray:
+    """The part of a red-ink mask that forms seal-sized, roughly round blobs.
+
+    Red lettering (labels, headings in an accent colour) runs in lines a few
+    millimetres high and is left alone; a seal is a ring some 20-45 mm across."""
+    px_per_mm = dpi / 25.4
+    joined = cv2.morphologyEx(
+        mask,
+        cv2.MORPH_CLOSE,
+        cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (max(3, round(SEAL_JOIN_MM * px_per_mm)),) * 2
+        ),
+    )
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    keep = np.zeros(count, bool)
+    for index in range(1, count):
+        width, height = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+        small, large = min(width, height), max(width, height)
+        keep[index] = small >= SEAL_MIN_MM * px_per_mm and large <= SEAL_MAX_ASPECT * small
+    return keep[labels].astype(np.uint8)
+
+
+def drop_seal_ink(image: np.ndarray, gray: np.ndarray, dpi: int) -> np.ndarray | None:
+    """``gray`` with red seal ink made paper, or None when there is no seal to drop.
+
+    Seal pixels are given their red channel, scaled so that seal ink on bare
+    paper becomes paper white: black text printed under the seal stays dark in
+    it (the ink is translucent), so a date stamped over keeps its letters."""
+    mask = seal_ink_mask(image)
+    if mask is None or float(mask.mean()) < SEAL_MIN_SHARE:
+        return None
+    region = _seal_shaped(mask, dpi)
+    if not region.any():
+        return None
+    # inside a seal, faintly inked specks (thin ink, JPEG) are seal too: left grey they
+    # read as stray marks
+    blue, green, red_level = (image[:, :, index].astype(np.int16) for index in range(3))
+    faint = (red_level - np.maximum(green, blue)) >= SEAL_FAINT_MARGIN
+    mask = (region.astype(bool) & (faint | (mask > 0))).astype(np.uint8)
+    # most seal pixels lie on bare paper: their typical red level is "paper" for the seal;
+    # the darkest are text printed under it, which should come out as dark as other text
+    core = image[:, :, 2][mask > 0].astype(np.float32)
+    ink_on_paper = float(np.median(core))
+    text_under = float(np.percentile(core, 1))
+    if ink_on_paper - text_under < SEAL_MIN_TEXT_CONTRAST:
+        text_under = 0.0
+    # the fringe of the ink (antialiasing, JPEG) is reddish but weaker: take it too
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8)).astype(bool)
+    red = image[:, :, 2][mask].astype(np.float32)
+    paper = float(
+        np.percentile(gray[:: max(1, gray.shape[0] // 200), :: max(1, gray.shape[1] // 200)], 90)
+    )
+    cleaned = gray.copy()
+    scaled = (red - text_under) * (paper / max(1.0, ink_on_paper - text_under))
+    cleaned[mask] = np.clip(scaled, 0, 255).astype(np.uint8)
+    return cleaned
+
+
+def ruled_lines_mask(gray: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Thin, long horizontal and vertical lines (table rules, underlines), or None
+    when the page carries too little ruling to be a table."""
+    px_per_mm = dpi / 25.4
+    length = max(15, round(RULE_MIN_MM * px_per_mm))
+    thick = max(3, round(RULE_MAX_THICKNESS_MM * px_per_mm) + 1)
+    # dark ink only: a shaded label column is not ink, and must not join the rules
+    darkest, paper = _ink_and_paper(gray)
+    _, ink = cv2.threshold(
+        gray, darkest + RULE_INK_LEVEL * (paper - darkest), 255, cv2.THRESH_BINARY_INV
+    )
+    found = np.zeros_like(ink)
+    total_length = 0.0
+    table_rows = 0
+    for along, across in (((length, 1), (1, thick)), ((1, length), (thick, 1))):
+        lines = cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along)
+        )
+        # a solid band (a heading bar with white lettering) survives an opening across
+        # the line direction; it is content, not a rule
+        solid = cv2.morphologyEx(
+            lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across)
+        )
+        if solid.any():
+            lines[cv2.dilate(solid, np.ones((5, 5), np.uint8)) > 0] = 0
+        lines = _drop_runs_inside_text(
+            lines, ink, vertical=along[0] == 1, offset=max(2, round(0.35 * px_per_mm))
+        )
+        total_length += float(np.count_nonzero(lines)) / max(1.0, TYPICAL_RULE_MM * px_per_mm)
+        if along[1] == 1:
+            table_rows = _table_rows(lines, px_per_mm)
+        found |= lines
+    # only a table: the frame of a card copy or a border round the page guides
+    # Tesseract's layout analysis, and taking it away costs more than it gives
+    if total_length < RULE_MIN_PAGE_WIDTHS * gray.shape[1] or table_rows < TABLE_MIN_ROWS:
+        return None
+    return found
+
+
+def _table_rows(horizontal: np.ndarray, px_per_mm: float) -> int:
+    """Pairs of horizontal rules one table row apart (a few mm, overlapping in x)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    rules = sorted(
+        (y + h / 2, x, x + w)
+        for x, y, w, h, _area in stats[1:count]
+        if w >= RULE_MIN_MM * px_per_mm
+    )
+    rows = 0
+    for index, (y, x0, x1) in enumerate(rules):
+        for y2, u0, u1 in rules[index + 1 :]:
+            gap = (y2 - y) / px_per_mm
+            if gap > TABLE_ROW_MAX_MM:
+                break
+            overlap = min(x1, u1) - max(x0, u0)
+            if gap >= TABLE_ROW_MIN_MM and overlap >= 0.5 * min(x1 - x0, u1 - u0):
+                rows += 1
+                break
+    return rows
+
+
+def _drop_runs_inside_text(
+    lines: np.ndarray, ink: np.ndarray, *, vertical: bool, offset: int
+) -> np.ndarray:
+    """Keep the line runs with paper on both sides: in a bold word on a coarse image the
+    letters merge into a long run too, but it has letter strokes just above and below."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if count <= 1:
+        return lines
+    shift = (offset, 0) if vertical else (0, offset)  # (dx, dy) to the side of the line
+    beside = np.zeros(count, np.float64)
+    size = (ink.shape[1], ink.shape[0])
+    for sign in (1, -1):
+        matrix = np.float32([[1, 0, sign * shift[0]], [0, 1, sign * shift[1]]])
+        # at each line pixel: is there ink ``offset`` pixels to this side that is not the line?
+        ink_there = cv2.warpAffine(ink, matrix, size) > 0
+        line_there = cv2.warpAffine(lines, matrix, size) > 0
+        inked = (lines > 0) & ink_there & ~line_there
+        beside += np.bincount(labels[inked], minlength=count)[:count]
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    keep = beside / np.maximum(2 * area, 1) < RULE_MAX_INK_BESIDE
+    keep[0] = False
+    return (keep[labels] * 255).astype(np.uint8)
+
+
+def remove_rules(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Paint the ruled lines (and their antialiased edges) in the colour around them:
+    Tesseract drops the text of cells whose borders it sees. The local colour, not
+    white: a white grid left over shaded cells would frame them as pictures."""
+    painted = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
+    # the brightest nearby pixel is the cell background beside the line
+    around = cv2.dilate(gray, np.ones((7, 7), np.uint8))
+    cleaned = gray.copy()
+    cleaned[painted] = around[painted]
+    return cleaned
+
+
 def prepare_for_ocr(image: np.ndarray, dpi: int, max_dpi: int = 300) -> tuple[PreparedImage, int]:
-    """Returns (prepared, effective_dpi): downscaled above ``max_dpi``, speckle
-    removed, a photographed page flattened, skew removed and lighting/contrast
-    normalised, each only when measured to be needed."""
-    gray = to_gray(np.asarray(image))
+    """Returns (prepared, effective_dpi): downscaled above ``max_dpi``, red seal ink
+    dropped, speckle removed, a photographed page flattened, skew removed,
+    lighting/contrast normalised and table rules painted out, each only when
+    measured to be needed."""
+    image = np.asarray(image)
+    gray = to_gray(image)
     if gray.dtype != np.uint8:
         raise ValueError("expected a uint8 image")
     steps: list[str] = []
+    unsealed = drop_seal_ink(image, gray, dpi)
+    if unsealed is not None:
+        gray = unsealed
+        steps.append("seal")
     effective_dpi = dpi
     if dpi > max_dpi > 0:
         scale = max_dpi / dpi
@@ -352,6 +572,10 @@ def prepare_for_ocr(image: np.ndarray, dpi: int, max_dpi: int = 300) -> tuple[Pr
     if needs_contrast(gray):
         gray = stretch_contrast(gray)
         steps.append("contrast")
+    rules = ruled_lines_mask(gray, effective_dpi)
+    if rules is not None:
+        gray = remove_rules(gray, rules)
+        steps.append("rules")
     return PreparedImage(np.ascontiguousarray(gray), steps), effective_dpi
 
 
@@ -381,6 +605,39 @@ def _sharpness(gray: np.ndarray, dpi: int) -> tuple[float, float]:
     return variance, float(np.mean(laplacian**2) / gradient_energy) / 16
 
 
+def smudged_share(gray: np.ndarray, dpi: int) -> float:
+    """Share of the ink-bearing tiles whose edges are soft for their contrast.
+
+    Works tile by tile so that a sharp title over a smudged body still counts,
+    and only on tiles whose bright part is paper, so that a phone photo's blurred
+    desk around the page does not. A 3x3 median first removes sensor noise, which
+    would otherwise look like sharp edges."""
+    if dpi > SHARPNESS_DPI:
+        scale = SHARPNESS_DPI / dpi
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if min(gray.shape) < BLUR_TILE:
+        return 0.0
+    gray = cv2.medianBlur(gray, 3)
+    paper = float(np.percentile(gray[::4, ::4], 90))
+    pixels = gray.astype(np.float32)
+    magnitude = cv2.magnitude(
+        cv2.Sobel(pixels, cv2.CV_32F, 1, 0, ksize=3) / 8,
+        cv2.Sobel(pixels, cv2.CV_32F, 0, 1, ksize=3) / 8,
+    )
+    height, width = gray.shape
+    with_ink = smudged = 0
+    for y in range(0, height - BLUR_TILE + 1, BLUR_TILE):
+        for x in range(0, width - BLUR_TILE + 1, BLUR_TILE):
+            low, high = np.percentile(gray[y : y + BLUR_TILE, x : x + BLUR_TILE], [5, 95])
+            contrast = float(high - low)
+            if contrast < BLUR_TILE_MIN_CONTRAST or high < paper - BLUR_TILE_PAPER_MARGIN:
+                continue
+            with_ink += 1
+            edge = float(np.percentile(magnitude[y : y + BLUR_TILE, x : x + BLUR_TILE], 99))
+            smudged += edge < BLUR_TILE_EDGE_RATIO * contrast
+    return smudged / with_ink if with_ink >= BLUR_MIN_TILES else 0.0
+
+
 def _edge_text_components(gray: np.ndarray, dpi: int) -> int:
     """Character-sized ink blobs that touch the image border."""
     small, scale = _analysis_copy(gray)
@@ -407,16 +664,20 @@ def capture_quality(image: np.ndarray, dpi: int) -> dict[str, float | bool]:
     saturated = float(np.mean(gray >= SATURATED_LEVEL)) if gray.size else 0.0
     glare_fraction = 0.0 if median >= WHITE_PAPER_MEDIAN else saturated
     edge_text = _edge_text_components(gray, dpi) if min(gray.shape) >= 32 else 0
+    smudged = smudged_share(gray, dpi) if gray.size else 0.0
+    aspect = min(gray.shape) / max(gray.shape) if gray.size else 0.0
     return {
         "brightness": round(brightness, 1),
         "sharpness": round(laplacian_variance, 1),
         "edge_sharpness": round(edge_sharpness, 4),
         "glare_fraction": round(glare_fraction, 4),
         "edge_text_components": float(edge_text),
+        "smudged_share": round(smudged, 3),
+        "aspect": round(aspect, 3),
         "dpi": float(dpi),
-        "blurred": edge_sharpness < BLURRED_BELOW,
+        "blurred": edge_sharpness < BLURRED_BELOW or smudged >= BLURRED_TILE_SHARE,
         "too_dark": brightness < TOO_DARK_BELOW,
         "glare": glare_fraction > GLARE_ABOVE,
-        "cut_off": edge_text >= CUT_OFF_MIN_COMPONENTS,
+        "cut_off": edge_text >= CUT_OFF_MIN_COMPONENTS or aspect < STRIP_MAX_ASPECT,
         "low_resolution": dpi < LOW_RESOLUTION_DPI or max(gray.shape) < LOW_RESOLUTION_LONG_SIDE,
     }

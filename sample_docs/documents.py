@@ -165,7 +165,9 @@ class Builder:
                 rows[index], rows[index + 1] = rows[index + 1], rows[index]
         return rows
 
-    def seal_uri(self, text: str) -> str:
+    def seal_uri(self, text: str | None) -> str:
+        # an ``unreadable`` plan has no issuer name; its seal still needs some lettering
+        text = text or ("专用章" if self.lang == "zh" else "OFFICIAL SEAL")
         return data_uri(seal(text, self.rng, cjk=self.lang == "zh").resize((300, 300)))
 
     def sig_uri(self) -> str:
@@ -253,6 +255,12 @@ def _contract(
     return RenderSpec(f"{'prose' if layout == 'prose' else layout}.html", doc, layout, doc["title"])
 
 
+def _rent_amount(value: Any) -> int:
+    """The rent to print; an ``unreadable`` plan has no value (the page is smudged or cut
+    below its title anyway), so a typical amount is printed without drawing from the rng."""
+    return 1500 if value is None else int(value)
+
+
 def build_rental(b: Builder, f: dict[str, Any], x: dict[str, Any]) -> RenderSpec:
     values = {
         "landlord_name": b.put("landlord_name", f["landlord_name"]),
@@ -261,7 +269,7 @@ def build_rental(b: Builder, f: dict[str, Any], x: dict[str, Any]) -> RenderSpec
         "property_address": b.put("property_address", f["property_address"]),
         "start_date": b.date(f["start_date"], "start_date"),
         "end_date": b.date(f["end_date"], "end_date"),
-        "monthly_rent": b.put("monthly_rent", b.maker.money(int(f["monthly_rent"]))),
+        "monthly_rent": b.put("monthly_rent", b.maker.money(_rent_amount(f["monthly_rent"]))),
     }
     return _contract(
         b,
