@@ -1,12 +1,15 @@
 """Accuracy of a whole `proofs run` against the generator's ground truth.
 
-    python -m bench.accuracy --apps 40 --seed 7 --lang en [--work bench/out] [--reuse]
+    python -m bench.accuracy --apps 40 --seed 7 --lang en [--bundles 0.5] [--work DIR] [--reuse]
 
 Generates a batch (or reuses one), runs the real `proofs run` on it, and prints:
 classification accuracy with confusions and accuracy by confidence band, field
 precision/recall/F1 per type and overall, status accuracy, the share of
 applications whose notice items equal the truth exactly, item precision and
-recall, and the share flagged for review.
+recall, and the share flagged for review. With bundled files (``--bundles``), each
+document inside a bundle is scored like a file of its own, and it also prints the share of
+bundle pages assigned to the right document and type, and the notice figures of bundled
+and unbundled applications apart.
 """
 
 from __future__ import annotations
@@ -26,8 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIDENCE_BANDS = ((0.0, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01))
 
 
-def generate(apps: int, seed: int, lang: str, work: Path, reuse: bool) -> Path:
-    inbox = work / f"inbox-{lang}-{apps}-{seed}"
+def generate(
+    apps: int, seed: int, lang: str, work: Path, reuse: bool, bundles: float = 0.0
+) -> Path:
+    inbox = (
+        work / f"inbox-{lang}-{apps}-{seed}"
+        if not bundles
+        else (work / f"inbox-{lang}-{apps}-{seed}-b{bundles:g}")
+    )
     batch = inbox / "batch"
     if reuse and (batch / "truth.json").is_file():
         return batch
@@ -48,6 +57,8 @@ def generate(apps: int, seed: int, lang: str, work: Path, reuse: bool) -> Path:
             str(inbox),
             "--batch",
             "batch",
+            "--bundles",
+            str(bundles),
         ],
         check=True,
         cwd=ROOT,
@@ -79,15 +90,58 @@ def load_results(out: Path) -> dict[str, dict]:
     return {p.parent.name: json.loads(p.read_text()) for p in out.rglob("result.json")}
 
 
+def truth_entries(truth: dict):
+    """(app, file, expected document) for every true document: a bundled file gives one per
+    document it holds."""
+    for key, expected in truth["files"].items():
+        app, file = key.split("/", 1)
+        for document in expected.get("documents") or [expected]:
+            yield app, file, document
+
+
+def matching_document(docs: list[dict], pages: set[int]) -> dict | None:
+    """The result entry holding most of ``pages`` (the first entry when none does)."""
+    if not docs:
+        return None
+    best = max(docs, key=lambda d: len(pages & set(d["pages"])))
+    return best if pages & set(best["pages"]) else docs[0]
+
+
+def bundle_pages(truth: dict, results: dict[str, dict]) -> tuple[int, int]:
+    """Pages of bundled files assigned to the right document and type: ``(right, pages)``.
+
+    A true document's match is the result entry holding most of its pages; a page is right
+    when it lies in its document's match, the match has the true type, and the match holds
+    more of this document's pages than of any other (a merge of two documents is wrong for
+    the smaller one, a split is wrong for the pages left out of the match).
+    """
+    right = total = 0
+    for key, expected in truth["files"].items():
+        if not expected.get("documents"):
+            continue
+        app, file = key.split("/", 1)
+        docs = [d for d in results.get(app, {}).get("documents", []) if d["file"] == file]
+        true_docs = [(set(d["pages"]), d["type"]) for d in expected["documents"]]
+        for pages, doc_type in true_docs:
+            total += len(pages)
+            match = matching_document(docs, pages)
+            if match is None or match["type"] != doc_type:
+                continue
+            held = set(match["pages"])
+            home = max(true_docs, key=lambda t: len(t[0] & held))
+            if home[0] == pages:
+                right += len(pages & held)
+    return right, total
+
+
 def evaluate(truth: dict, results: dict[str, dict]) -> dict:
     confusion: Counter = Counter()
     bands: dict[tuple, list[bool]] = defaultdict(list)
     field_counts: dict[str, Counter] = defaultdict(Counter)
-    for key, expected in truth["files"].items():
-        app, file = key.split("/", 1)
+    for app, file, expected in truth_entries(truth):
         docs = [d for d in results.get(app, {}).get("documents", []) if d["file"] == file]
         pages = set(expected.get("pages") or [])
-        doc = next((d for d in docs if pages & set(d["pages"])), docs[0] if docs else None)
+        doc = matching_document(docs, pages)
         got_type = doc["type"] if doc else "missing"
         confusion[(expected["type"], got_type)] += 1
         if doc:
@@ -109,6 +163,8 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
     statuses = items_exact = 0
     item_counts: Counter = Counter()
     flagged = 0
+    bundled_apps = {key.split("/", 1)[0] for key, f in truth["files"].items() if f.get("documents")}
+    exact_by_kind: dict[str, list[bool]] = defaultdict(list)
     for app, expected in truth["applications"].items():
         result = results.get(app)
         if result is None:
@@ -117,6 +173,7 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
         want = {tuple(item) for item in expected["items"]}
         got = {(i["material"], i["reason"]) for i in result["notice"]["items"]}
         items_exact += want == got
+        exact_by_kind["bundled" if app in bundled_apps else "unbundled"].append(want == got)
         item_counts["tp"] += len(want & got)
         item_counts["fp"] += len(got - want)
         item_counts["fn"] += len(want - got)
@@ -139,6 +196,11 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
         "notice_exact": items_exact / apps,
         "items": prf(item_counts),
         "flagged_for_review": flagged / apps,
+        "bundle_pages": bundle_pages(truth, results),
+        "notice_exact_by_kind": {
+            kind: (len(values), sum(values) / len(values))
+            for kind, values in sorted(exact_by_kind.items())
+        },
     }
 
 
@@ -173,6 +235,14 @@ def report(figures: dict) -> None:
     items = figures["items"]
     print(f"notice items precision / recall: {items['precision']:.3f} / {items['recall']:.3f}")
     print(f"flagged for review: {figures['flagged_for_review']:.3f}")
+    right, pages = figures["bundle_pages"]
+    if pages:
+        print(
+            f"bundled files: pages assigned to the right document and type: "
+            f"{right / pages:.4f} ({right}/{pages})"
+        )
+        for kind, (count, share) in figures["notice_exact_by_kind"].items():
+            print(f"notice items exactly right, {kind} applications: {share:.4f} ({count})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,10 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="en", choices=["en", "zh", "mixed"])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--reuse", action="store_true", help="reuse a generated batch")
+    parser.add_argument(
+        "--bundles", type=float, default=0.0, help="share of applications with a bundled file"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    batch = generate(args.apps, args.seed, args.lang, args.work, args.reuse)
-    out = args.work / f"out-{args.lang}-{args.apps}-{args.seed}"
+    batch = generate(args.apps, args.seed, args.lang, args.work, args.reuse, args.bundles)
+    out = args.work / f"out-{batch.parent.name.removeprefix('inbox-')}"
     seconds = run_proofs(batch, out)
     print(f"proofs run: {seconds:.1f} s")
     truth = json.loads((batch / "truth.json").read_text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractors import extract
+from pipeline.bundles import group_pages
 from pipeline.classify import classify
 from pipeline.models import DocumentResult, DocumentType, PageImage
 from pipeline.reading import FileReading, preview_path
@@ -19,7 +20,12 @@ _QUALITY_PREFIX = "quality_"
 
 
 def interpret(reading: FileReading, file: str) -> list[DocumentResult]:
-    """The documents of one upload; every page lands in exactly one entry."""
+    """The documents of one upload; every page lands in exactly one entry.
+
+    A file that bundles several documents (a scanned submission) gives one entry per
+    document, with disjoint ``pages``; a file of one document gives exactly one entry,
+    classified and extracted on all its pages together.
+    """
     if not reading.pages:
         return [
             DocumentResult(
@@ -30,7 +36,14 @@ def interpret(reading: FileReading, file: str) -> list[DocumentResult]:
                 error_code=reading.error_code or "empty_document",
             )
         ]
-    return [document_from_pages(reading, file, reading.pages)]
+    groups = group_pages(reading.pages, reading.language)
+    if len(groups) <= 1:
+        return [document_from_pages(reading, file, reading.pages)]
+    documents = [document_from_pages(reading, file, group) for group in groups]
+    for document in documents[:-1]:  # a read that broke off concerns the last pages only
+        if reading.error is not None and document.error == reading.error:
+            document.error = document.error_code = None
+    return documents
 
 
 def document_from_pages(reading: FileReading, file: str, pages: list[PageText]) -> DocumentResult:
@@ -58,9 +71,14 @@ def document_from_pages(reading: FileReading, file: str, pages: list[PageText]) 
         error_code=error_code,
         field_evidence=evidence,
         page_images=[
-            PageImage(page=page.number, path=preview_path(reading, page.image),
-                      width=page.width, height=page.height)
-            for page in pages if page.image
+            PageImage(
+                page=page.number,
+                path=preview_path(reading, page.image),
+                width=page.width,
+                height=page.height,
+            )
+            for page in pages
+            if page.image
         ],
     )
 

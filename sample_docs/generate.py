@@ -31,7 +31,7 @@ from sample_docs.content import ContentMaker
 from sample_docs.documents import OTHER_TYPES, RenderSpec, build
 from sample_docs.graphics import portrait
 from sample_docs.render import page_count, rasterise, render_pdf, title_band
-from sample_docs.rules import expected_items, expected_status
+from sample_docs.rules import expected_items, expected_status, truth_documents
 from sample_docs.scenario import Application, AppPlan, DocPlan, plan_application, plan_batch
 
 CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -378,6 +378,86 @@ def produce_file(
     return FileOutput(namer.name(ext), data, truth, pdf, dict(spec.printed), spec)
 
 
+#: Bundles hold this many documents (when the application has them).
+BUNDLE_DOCUMENTS = (2, 6)
+#: Share of bundle pages fed into the scanner sideways or upside down.
+BUNDLE_ROTATED_SHARE = 0.2
+
+
+def bundleable(doc: DocPlan) -> bool:
+    """Papers that go through a sheet scanner: not the digital portrait, not a bad file, not
+    the cut or smudged copy (that defect is a photo of a damaged paper)."""
+    return doc.kind != "photo" and not doc.bad_file and doc.defect != "unreadable"
+
+
+def produce_bundle(
+    docs: list[DocPlan],
+    maker: ContentMaker,
+    rng: random.Random,
+    noise_rng: np.random.Generator,
+    namer: Namer,
+    rotations: dict[int, int] | None = None,
+    fmt: str | None = None,
+) -> FileOutput:
+    """Several documents scanned one after the other into one PDF or multi-page TIFF.
+
+    Every page is scanned on its own (noise, blur, sometimes skewed, rotated by a quarter
+    turn or with punch holes); the truth lists each document with the pages it became.
+    ``rotations`` (page number -> degrees) and ``fmt`` force those choices (tests).
+    """
+    fmt = fmt or rng.choice(["pdf_scan", "tiff"])
+    dpi = (
+        300
+        if any(doc.kind in ("id_card", "student_id") for doc in docs)
+        else rng.choice([200, 300])
+    )
+    gray = rng.random() < 0.6
+    noise = rng.uniform(1.5, 5)
+    pages: list[Image.Image] = []
+    documents: list[dict[str, Any]] = []
+    turned: list[int] = []
+    for doc in docs:
+        spec = build(doc.kind, doc.fields, doc.extras, maker, rng)
+        images = rasterise(render_pdf(spec), dpi)
+        truth_type = "unknown" if doc.kind in OTHER_TYPES else doc.kind
+        entry: dict[str, Any] = {
+            "type": truth_type,
+            "fields": _truth_fields(truth_type, doc.fields),
+            "pages": list(range(len(pages) + 1, len(pages) + len(images) + 1)),
+            "layout": spec.layout,
+        }
+        if doc.defect:
+            entry["defect"] = doc.defect
+        if doc.role == "agent":
+            entry["role"] = "agent"
+        if doc.kind in OTHER_TYPES:
+            entry["kind"] = doc.kind
+        documents.append(entry)
+        for image in images:
+            page = damage.to_gray(image) if gray else image
+            if not spec.card and rng.random() < 0.15:
+                page = damage.paper_marks(page, noise_rng)
+            page = damage.blur(
+                damage.paper_and_noise(page, noise_rng, noise), rng.choice([0, 0, 0.4])
+            )
+            if rng.random() < 0.25:
+                page = damage.skew(page, round(rng.uniform(0.5, 2.5) * rng.choice([-1, 1]), 2))
+            rotation = rng.choice([90, 180, 270]) if rng.random() < BUNDLE_ROTATED_SHARE else 0
+            if rotations is not None:
+                rotation = rotations.get(len(pages) + 1, 0)
+            if rotation:
+                page = damage.rotate_quarter(page, rotation // 90)
+            turned.append(rotation)
+            pages.append(page)
+    data = damage.encode(pages, fmt, rng, dpi)
+    truth = {
+        "documents": documents,
+        "pages": list(range(1, len(pages) + 1)),
+        "delivery": {"mode": "bundle", "format": fmt, "dpi": dpi, "rotations": turned},
+    }
+    return FileOutput(namer.name(damage.EXTENSIONS[fmt]), data, truth)
+
+
 def build_application(
     plan: AppPlan, adjust: Callable[[Application], None] | None = None
 ) -> AppOutput:
@@ -393,8 +473,30 @@ def build_application(
     noise_rng = np.random.default_rng(rng.getrandbits(64))
     maker = ContentMaker(plan.lang, rng)
     namer = Namer(rng, plan.lang)
-    files = [produce_file(doc, maker, rng, noise_rng, namer) for doc in app.docs]
-    items = expected_items(app.form, [f.truth for f in files]) if app.form_valid else []
+    bundled: list[DocPlan] = []
+    if plan.bundle:
+        # its own random stream: the other files of the application stay as they were
+        bundle_rng = random.Random(f"bundle:{plan.seed}:{plan.index}")
+        candidates = [doc for doc in app.docs if bundleable(doc)]
+        if len(candidates) >= BUNDLE_DOCUMENTS[0]:
+            count = bundle_rng.randint(
+                BUNDLE_DOCUMENTS[0], min(BUNDLE_DOCUMENTS[1], len(candidates))
+            )
+            bundled = bundle_rng.sample(candidates, count)
+    files = [
+        produce_file(doc, maker, rng, noise_rng, namer)
+        for doc in app.docs
+        if not any(doc is other for other in bundled)
+    ]
+    if bundled:
+        bundle_noise = np.random.default_rng(bundle_rng.getrandbits(64))
+        files.append(
+            produce_bundle(
+                bundled, ContentMaker(plan.lang, bundle_rng), bundle_rng, bundle_noise, namer
+            )
+        )
+    truths = truth_documents(f.truth for f in files)
+    items = expected_items(app.form, truths) if app.form_valid else []
     truth = {
         "status": expected_status(app.form_valid, items),
         "items": [list(item) for item in items],
@@ -409,14 +511,23 @@ def build_application(
 
 
 def generate_batch(
-    out: Path, apps: int, seed: int, lang: str = "en", batch: str | None = None, workers: int = 2
+    out: Path,
+    apps: int,
+    seed: int,
+    lang: str = "en",
+    batch: str | None = None,
+    workers: int = 2,
+    bundles: float = 0.0,
 ) -> Path:
-    """Write a whole batch and its ``truth.json``; returns the batch folder."""
+    """Write a whole batch and its ``truth.json``; returns the batch folder.
+
+    ``bundles`` is the share of applications that scan several documents into one file.
+    """
     batch_dir = Path(out) / (batch or f"{date(2026, 11, 26).isoformat()}")
     if batch_dir.exists():
         shutil.rmtree(batch_dir)
     batch_dir.mkdir(parents=True)
-    plans = plan_batch(apps, seed, lang)
+    plans = plan_batch(apps, seed, lang, bundles=bundles)
     if workers > 1 and apps > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             outputs = list(pool.map(build_application, plans))
@@ -446,9 +557,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--batch", default=None, help="batch folder name (default 2026-11-26)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--bundles",
+        type=float,
+        default=0.0,
+        help="share of applications whose documents come scanned together in one file",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    batch_dir = generate_batch(args.out, args.apps, args.seed, args.lang, args.batch, args.workers)
+    batch_dir = generate_batch(
+        args.out, args.apps, args.seed, args.lang, args.batch, args.workers, args.bundles
+    )
     files = sum(1 for p in batch_dir.rglob("*") if p.is_file()) - 1
     print(
         f"wrote {args.apps} applications, {files} files to {batch_dir} "

@@ -30,6 +30,8 @@ tests check the generator's defects against it. The reading of the contract it e
   Labour contracts and licences expire.
 * ``proof_of_schooling``: the student must be the applicant and the school the form's
   school; student IDs expire.
+* A bundled file (several documents scanned into one upload) counts as that many separate
+  uploads (:func:`truth_documents`).
 * ``agent_identity`` is required when the form names an agent or the applicant is under 16
   on the submission date.
 """
@@ -264,6 +266,15 @@ def expected_items(form: dict[str, Any], docs: list[dict[str, Any]]) -> list[tup
             reasons += [reason for reason in found if reason not in reasons]
         items += [(material, reason) for reason in (reasons or ["missing"])]
     return items
+
+
+def truth_documents(files: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents of an application's file truths: a bundled file (one scan holding
+    several documents, listed under ``documents``) counts as that many separate uploads."""
+    documents: list[dict[str, Any]] = []
+    for file in files:
+        documents += file.get("documents") or [file]
+    return documents
 
 
 def expected_status(form_valid: bool, items: list[tuple[str, str]]) -> str:

@@ -85,6 +85,7 @@ class AppPlan:
     defect: str | None
     app_id: str
     second_defect: str | None = None  # one of SECOND_DEFECTS, on another material
+    bundle: bool = False  # some documents arrive scanned together in one file
 
 
 @dataclass
@@ -112,9 +113,17 @@ class Application:
     second_defect: str | None = None  # the second defect, when it could be applied
 
 
-def plan_batch(apps: int, seed: int, lang: str, first_number: int = 17) -> list[AppPlan]:
-    """Defects for ``apps`` applications: about a third clean, the rest cycle over DEFECTS."""
+def plan_batch(
+    apps: int, seed: int, lang: str, first_number: int = 17, bundles: float = 0.0
+) -> list[AppPlan]:
+    """Defects for ``apps`` applications: about a third clean, the rest cycle over DEFECTS.
+
+    A share ``bundles`` of applications upload several documents scanned into one file;
+    that choice draws from its own random stream, so a batch without bundles is the same
+    as before bundles existed.
+    """
     rng = random.Random(f"batch:{seed}")
+    bundle_rng = random.Random(f"bundles:{seed}")
     cycle = list(DEFECTS)
     rng.shuffle(cycle)
     plans = []
@@ -127,7 +136,8 @@ def plan_batch(apps: int, seed: int, lang: str, first_number: int = 17) -> list[
         app_lang = rng.choice(["en", "zh"]) if lang == "mixed" else lang
         app_id = f"A{BATCH_DAY:%Y%m%d}{first_number + index * 3:05d}"
         second = rng.choice(SECOND_DEFECTS) if defect and rng.random() < 0.3 else None
-        plans.append(AppPlan(index, seed, app_lang, defect, app_id, second))
+        bundle = bundles > 0 and bundle_rng.random() < bundles
+        plans.append(AppPlan(index, seed, app_lang, defect, app_id, second, bundle))
     return plans
 
 
