@@ -51,8 +51,9 @@ class RawPage:
     text_lines: list[Line] | None = None
 
 
-def load_pages(path: Path, fmt: str, settings: Settings,
-               preview_dpi: int | None = None) -> Iterator[RawPage]:
+def load_pages(
+    path: Path, fmt: str, settings: Settings, preview_dpi: int | None = None
+) -> Iterator[RawPage]:
     """Pages of one upload, one at a time; raises a ReadError for unreadable files.
 
     With ``preview_dpi``, text-layer PDF pages also get a small rendered ``image``
@@ -186,8 +187,9 @@ def _close_plumber(plumber) -> None:
             stream.close()
 
 
-def _pdf_page(document, plumber, index: int, settings: Settings,
-              preview_dpi: int | None) -> RawPage:
+def _pdf_page(
+    document, plumber, index: int, settings: Settings, preview_dpi: int | None
+) -> RawPage:
     page = document[index]
     try:
         width_pt, height_pt = page.get_size()

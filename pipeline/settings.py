@@ -31,29 +31,37 @@ class Settings(BaseSettings):
     # orchestration
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     ocr_concurrency: int = Field(
-        default=0, ge=0, description="files OCR'd at once per process; 0: as many as workers")
+        default=0, ge=0, description="files OCR'd at once per process; 0: as many as workers"
+    )
     file_timeout_seconds: float = Field(
-        default=600.0, gt=0, description="time budget of one file, checked between pages")
+        default=600.0, gt=0, description="time budget of one file, checked between pages"
+    )
 
     # decision
     issue_days: int = Field(default=15, ge=15, le=30, description="Art. 9: 15, remote areas <=30")
 
     # results store
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL of the store; default OUTBOX/proofs.sqlite3")
+        default=None, description="SQLAlchemy URL of the store; default OUTBOX/proofs.sqlite3"
+    )
 
     # review app
     review_sample_share: float = Field(
-        default=0.05, ge=0, le=1, description="share of accepted applications sampled for review")
+        default=0.05, ge=0, le=1, description="share of accepted applications sampled for review"
+    )
     review_claim_hours: float = Field(
-        default=8.0, gt=0, description="a claim older than this no longer blocks other clerks")
+        default=8.0, gt=0, description="a claim older than this no longer blocks other clerks"
+    )
     review_session_secret: str | None = Field(
-        default=None, description="signs session cookies; random per start when unset")
+        default=None, description="signs session cookies; random per start when unset"
+    )
     review_session_hours: float = Field(default=8.0, gt=0, description="a login lasts this long")
     review_low_confidence: float = Field(
-        default=0.6, ge=0, le=1, description="field values read less surely are marked")
+        default=0.6, ge=0, le=1, description="field values read less surely are marked"
+    )
     review_secure_cookies: bool = Field(
-        default=False, description="send the session cookie over HTTPS only (behind TLS)")
+        default=False, description="send the session cookie over HTTPS only (behind TLS)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -63,7 +63,8 @@ class PageText(BaseModel):
     lines: list[Line] = Field(default_factory=list)
     checks: dict[str, float | int | bool | str | None] = Field(default_factory=dict)
     image: str | None = Field(
-        default=None, description="file name of the page's preview, in the frame of the boxes")
+        default=None, description="file name of the page's preview, in the frame of the boxes"
+    )
 
     @property
     def words(self) -> list[Word]:

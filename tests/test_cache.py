@@ -19,8 +19,17 @@ def test_round_trip_and_miss(tmp_path):
 def test_transient_failures_are_not_cached(tmp_path):
     cache = ReadingCache(tmp_path)
     key = cache_key("cd" * 32, "en")
-    cache.put(key, FileReading(sha256="cd" * 32, format="png", language="en",
-                               error="crash", error_code="ocr_failed", transient=True))
+    cache.put(
+        key,
+        FileReading(
+            sha256="cd" * 32,
+            format="png",
+            language="en",
+            error="crash",
+            error_code="ocr_failed",
+            transient=True,
+        ),
+    )
     assert cache.get(key) is None
 
 

@@ -39,25 +39,42 @@ def counting_tesseract(folder: Path, delay: float = 0.0) -> tuple[Path, Path]:
         "#!/bin/sh\n"
         f"case \"$*\" in *--version*) ;; *) echo call >> '{counter}' ;; esac\n"
         + (f"sleep {delay}\n" if delay else "")
-        + f"exec {shutil.which('tesseract')} \"$@\"\n"
+        + f'exec {shutil.which("tesseract")} "$@"\n'
     )
     script.chmod(0o755)
     return script, counter
 
 
-def run_proofs(batch: Path, out: Path, prefect_home: Path, tesseract: Path,
-               **popen) -> subprocess.Popen:
-    env = {**os.environ, "PREFECT_HOME": str(prefect_home),
-           "PROOFS_TESSERACT_CMD": str(tesseract), "PROOFS_WORKERS": "2"}
-    return subprocess.Popen([str(PROOFS), "run", str(batch), "--out", str(out)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, **popen)
+def run_proofs(
+    batch: Path, out: Path, prefect_home: Path, tesseract: Path, **popen
+) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(prefect_home),
+        "PROOFS_TESSERACT_CMD": str(tesseract),
+        "PROOFS_WORKERS": "2",
+    }
+    return subprocess.Popen(
+        [str(PROOFS), "run", str(batch), "--out", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        **popen,
+    )
 
 
 def uploaded_files(batch: Path) -> dict[str, set[str]]:
-    return {app.name: {p.relative_to(app).as_posix() for p in app.rglob("*")
-                       if p.is_file() and p.name != "application.json"}
-            for app in batch.iterdir() if app.is_dir()}
+    return {
+        app.name: {
+            p.relative_to(app).as_posix()
+            for p in app.rglob("*")
+            if p.is_file() and p.name != "application.json"
+        }
+        for app in batch.iterdir()
+        if app.is_dir()
+    }
 
 
 def assert_complete(batch: Path, out: Path) -> dict[str, dict]:
@@ -87,9 +104,15 @@ def first_run(tmp_path_factory, prefect_home):
     tesseract, counter = counting_tesseract(work)
     process = run_proofs(batch, work / "out", prefect_home, tesseract)
     output, _ = process.communicate(timeout=900)
-    return {"batch": batch, "out": work / "out", "returncode": process.returncode,
-            "output": output, "calls": len(counter.read_text().splitlines()),
-            "tesseract": tesseract, "counter": counter}
+    return {
+        "batch": batch,
+        "out": work / "out",
+        "returncode": process.returncode,
+        "output": output,
+        "calls": len(counter.read_text().splitlines()),
+        "tesseract": tesseract,
+        "counter": counter,
+    }
 
 
 def test_sample_batch_runs_and_writes_the_contract(first_run):
@@ -100,19 +123,22 @@ def test_sample_batch_runs_and_writes_the_contract(first_run):
     summary = json.loads((first_run["out"] / first_run["batch"].name / "summary.json").read_text())
     assert summary["applications"] == len(results)
     assert summary["files_read"] + summary["files_failed"] == sum(
-        len(files) for files in uploaded_files(first_run["batch"]).values())
+        len(files) for files in uploaded_files(first_run["batch"]).values()
+    )
     failed = [doc for r in results.values() for doc in r["documents"] if doc["error"]]
     assert failed, "the sample batch holds a corrupt file, which must be reported"
-    assert all(doc["type"] == "unknown" and doc["pages"] == [] for doc in failed
-               if doc["error_code"] != "ocr_timeout")
+    assert all(
+        doc["type"] == "unknown" and doc["pages"] == []
+        for doc in failed
+        if doc["error_code"] != "ocr_timeout"
+    )
     assert first_run["calls"] > 0
 
 
 def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
     first_run["counter"].write_text("")
     before = {p: p.read_bytes() for p in (first_run["out"]).rglob("result.json")}
-    process = run_proofs(first_run["batch"], first_run["out"], prefect_home,
-                         first_run["tesseract"])
+    process = run_proofs(first_run["batch"], first_run["out"], prefect_home, first_run["tesseract"])
     output, _ = process.communicate(timeout=600)
     assert process.returncode == 0, output
     assert first_run["counter"].read_text() == ""
@@ -135,8 +161,13 @@ def test_killed_run_is_finished_by_a_rerun(tmp_path, prefect_home, first_run):
     process.wait()
     finished = len(list(out.rglob("result.json"))) if out.exists() else 0
     assert finished < len(uploaded_files(batch)), "killed too late to prove anything"
-    calls_kept = sum(json.loads(entry.read_text())["ocr_calls"]
-                     for entry in (out / ".cache").rglob("*.json")) if out.exists() else 0
+    calls_kept = (
+        sum(
+            json.loads(entry.read_text())["ocr_calls"] for entry in (out / ".cache").rglob("*.json")
+        )
+        if out.exists()
+        else 0
+    )
 
     counter.write_text("")
     rerun = run_proofs(batch, out, prefect_home, slow)
