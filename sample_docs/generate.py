@@ -533,6 +533,11 @@ def generate_batch(
             outputs = list(pool.map(build_application, plans))
     else:
         outputs = [build_application(plan) for plan in plans]
+    return write_batch(batch_dir, outputs, seed, lang)
+
+
+def write_batch(batch_dir: Path, outputs: list, seed: int, lang: str) -> Path:
+    """Write built applications in the contract's input layout, and their truth.json."""
     truth: dict[str, Any] = {"seed": seed, "lang": lang, "files": {}, "applications": {}}
     for output in outputs:
         app_dir = batch_dir / output.app_id

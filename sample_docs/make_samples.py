@@ -10,14 +10,13 @@ folder stays small enough to commit.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sample_docs.generate import build_application
+from sample_docs.generate import build_application, write_batch
 from sample_docs.scenario import BATCH_DAY, Application, AppPlan, DocPlan
 
 SAMPLES_DIR = Path(__file__).parent / "batch"
@@ -113,22 +112,14 @@ def make_samples(target: Path = SAMPLES_DIR) -> Path:
     if batch_dir.exists():
         shutil.rmtree(batch_dir)
     batch_dir.mkdir(parents=True)
-    truth: dict[str, Any] = {"seed": SEED, "lang": "en", "files": {}, "applications": {}}
-    for index, (defect, deliveries) in enumerate(SAMPLE_APPS):
-        plan = AppPlan(index, SEED, "en", defect, f"A{BATCH_DAY:%Y%m%d}{101 + index:05d}")
-        output = build_application(plan, _forcer(deliveries))
-        app_dir = batch_dir / output.app_id
-        app_dir.mkdir()
-        if output.form_text is not None:
-            (app_dir / "application.json").write_text(output.form_text, encoding="utf-8")
-        for file in output.files:
-            (app_dir / file.name).write_bytes(file.data)
-            truth["files"][f"{output.app_id}/{file.name}"] = file.truth
-        truth["applications"][output.app_id] = output.truth
-    (batch_dir / "truth.json").write_text(
-        json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
-    )
-    return batch_dir
+    outputs = [
+        build_application(
+            AppPlan(index, SEED, "en", defect, f"A{BATCH_DAY:%Y%m%d}{101 + index:05d}"),
+            _forcer(deliveries),
+        )
+        for index, (defect, deliveries) in enumerate(SAMPLE_APPS)
+    ]
+    return write_batch(batch_dir, outputs, SEED, "en")
 
 
 def main() -> int:
