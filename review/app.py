@@ -37,8 +37,16 @@ from pipeline.models import (
     Reason,
     Status,
 )
+from pipeline.regroup import RegroupError, RegroupRequest, regroup
 from pipeline.settings import Settings, get_settings
-from review.corrections import correct_document, field_names, redecide, write_outputs
+from review.corrections import (
+    Change,
+    cached_reading,
+    correct_document,
+    field_names,
+    redecide,
+    write_outputs,
+)
 
 HERE = Path(__file__).resolve().parent
 #: What the file route serves: page previews (and nothing else from the outbox).
@@ -127,6 +135,14 @@ class PageView:
 
 
 @dataclass
+class SiblingView:
+    """Another entry of the same file: where a page can go, what a document can join."""
+
+    index: int
+    label: str
+
+
+@dataclass
 class DocumentView:
     index: int
     doc: DocumentResult
@@ -134,6 +150,10 @@ class DocumentView:
     pages: list[PageView]
     flagged: bool
     low_type: bool
+    #: the other entries of the same file (a bundled upload)
+    siblings: list[SiblingView] = field(default_factory=list)
+    #: its file has several pages: pages can be moved, documents split and merged
+    regroupable: bool = False
 
 
 def document_view(
@@ -190,6 +210,38 @@ def document_view(
         flagged=bool(marked),
         low_type=doc.confidence < low and doc.type is not DocumentType.UNKNOWN,
     )
+
+
+def with_regrouping(views: list[DocumentView]) -> list[DocumentView]:
+    """Tell each document of a multi-page file its siblings (the regrouping targets)."""
+    for view in views:
+        same_file = [other for other in views if other.doc.file == view.doc.file]
+        view.regroupable = sum(len(other.doc.pages) for other in same_file) > 1
+        view.siblings = [
+            SiblingView(index=other.index, label=document_label(other.index, other.doc))
+            for other in same_file
+            if other.index != view.index
+        ]
+    return views
+
+
+def document_label(index: int, doc: DocumentResult) -> str:
+    """'#3 rental contract, pages 2-4': how a document is named in the regrouping menus."""
+    pages = doc.pages
+    if not pages:
+        where = "no pages"
+    elif len(pages) == 1:
+        where = f"page {pages[0]}"
+    elif pages == list(range(pages[0], pages[-1] + 1)):
+        where = f"pages {pages[0]}-{pages[-1]}"
+    else:
+        where = "pages " + ", ".join(map(str, pages))
+    return f"#{index + 1} {doc.type.value.replace('_', ' ')}, {where}"
+
+
+def _optional_int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.lstrip("-").isdigit() else None
 
 
 def days_left(issue_by: date | None, today: date) -> int | None:
@@ -433,9 +485,9 @@ def create_app(
         store.audit(engine, who, row_id, "view")
         result = ApplicationResult.model_validate(row.result)
         flagged = flagged_fields(result.review_reasons)
-        documents = [
-            document_view(index, doc, flagged, low) for index, doc in enumerate(result.documents)
-        ]
+        documents = with_regrouping(
+            [document_view(index, doc, flagged, low) for index, doc in enumerate(result.documents)]
+        )
         today = date.today()
         return render(
             request,
@@ -511,23 +563,36 @@ def create_app(
         usable_text = str(form.get("photo_usable") or "")
         photo_usable = {"yes": True, "no": False}.get(usable_text)
         doc = result.documents[index]
-        try:
-            corrected, changes = correct_document(
-                doc,
-                new_type=new_type,
-                values=values if new_type in (None, doc.type.value) else {},
-                photo_usable=photo_usable,
-            )
-        except ValueError as error:
-            return back(row_id, str(error), f"#doc-{index}")
+        application_form = ApplicationForm.model_validate(row.form)
+        reading = None
+        if new_type not in (None, doc.type.value) and doc.pages:
+            reading = cached_reading(root, doc, application_form.language.value)
+        if reading is not None:  # a new type: read the fields of that type from the pages
+            try:
+                retyped = regroup(
+                    result.documents,
+                    reading,
+                    RegroupRequest("type", index, type=DocumentType(str(new_type))),
+                )
+            except RegroupError as error:
+                return back(row_id, str(error), f"#doc-{index}")
+            documents = retyped.documents
+            changes = [Change("type", doc.type.value, new_type)]
+        else:
+            try:
+                corrected, changes = correct_document(
+                    doc,
+                    new_type=new_type,
+                    values=values if new_type in (None, doc.type.value) else {},
+                    photo_usable=photo_usable,
+                )
+            except ValueError as error:
+                return back(row_id, str(error), f"#doc-{index}")
+            documents = list(result.documents)
+            documents[index] = corrected
         if not changes:
             return back(row_id, "Nothing changed.", f"#doc-{index}")
-        application_form = ApplicationForm.model_validate(row.form)
-        documents = list(result.documents)
-        documents[index] = corrected
-        updated = redecide(result, application_form, documents, settings)
-        write_outputs(updated, application_form, root / row.folder)
-        store.update_result(engine, row_id, updated)
+        updated = save_decision(row, result, application_form, documents)
         for change in changes:
             store.audit(
                 engine,
@@ -542,6 +607,82 @@ def create_app(
             engine, who, row_id, "redecide", "status", result.status.value, updated.status.value
         )
         return back(row_id, "Saved; the notice below is the new one.", "#notice")
+
+    def save_decision(
+        row: store.ApplicationRow,
+        result: ApplicationResult,
+        application_form: ApplicationForm,
+        documents: list[DocumentResult],
+    ) -> ApplicationResult:
+        """Decide again on the new documents; rewrite result.json, the notices, the store."""
+        updated = redecide(result, application_form, documents, settings)
+        write_outputs(updated, application_form, root / row.folder)
+        store.update_result(engine, row.id, updated)
+        return updated
+
+    @app.post("/applications/{row_id}/documents/{index}/regroup")
+    def regroup_pages(row_id: int, index: int, who: Clerk, form: CheckedForm) -> Response:
+        with _CORRECTIONS:
+            return _regroup(row_id, index, who, form)
+
+    def _regroup(row_id: int, index: int, who: str, form: FormData) -> Response:
+        """Move a page, split or merge documents of one file; re-read them; decide again."""
+        row = load(row_id)
+        require_claim(row, who)
+        if row.form is None:
+            raise HTTPException(status_code=409, detail="a rejected form cannot be re-decided")
+        if str(form.get("revision") or "") != str(row.revision):
+            return back(
+                row_id,
+                "This application changed since you opened it: check it again, then redo "
+                "your change.",
+                f"#doc-{index}",
+            )
+        result = ApplicationResult.model_validate(row.result)
+        if not 0 <= index < len(result.documents):
+            raise HTTPException(status_code=404, detail="no such document")
+        action = str(form.get("action") or "")
+        if action not in ("move", "split", "merge"):
+            raise HTTPException(status_code=422, detail="unknown regrouping action")
+        target_text = str(form.get("target") or "")
+        request = RegroupRequest(
+            action=action,  # type: ignore[arg-type]
+            document=index,
+            page=_optional_int(str(form.get("page") or "")),
+            target=None if target_text in ("", "new") else _optional_int(target_text),
+        )
+        if target_text not in ("", "new") and request.target is None:
+            return back(row_id, "Choose a document of this file.", f"#doc-{index}")
+        application_form = ApplicationForm.model_validate(row.form)
+        doc = result.documents[index]
+        reading = cached_reading(root, doc, application_form.language.value)
+        if reading is None:
+            return back(
+                row_id,
+                f"The reading of document #{index + 1} is no longer cached: run the batch "
+                "again to regroup its pages.",
+                f"#doc-{index}",
+            )
+        try:
+            done = regroup(result.documents, reading, request)
+        except RegroupError as error:
+            return back(row_id, str(error), f"#doc-{index}")
+        updated = save_decision(row, result, application_form, done.documents)
+        store.audit(
+            engine,
+            who,
+            row_id,
+            "regroup",
+            f"{done.file}: {request.describe()}",
+            done.before,
+            done.after,
+        )
+        store.audit(
+            engine, who, row_id, "redecide", "status", result.status.value, updated.status.value
+        )
+        return back(
+            row_id, "Regrouped and read again; the notice is the new one.", f"#doc-{done.focus}"
+        )
 
     @app.post("/applications/{row_id}/release")
     def release(row_id: int, who: Clerk, form: CheckedForm) -> Response:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import write_atomic
+from pipeline.cache import CACHE_DIR_NAME, ReadingCache, write_atomic
 from pipeline.decision import decide
 from pipeline.models import (
     DOCUMENT_FIELDS,
@@ -28,6 +28,7 @@ from pipeline.models import (
     FieldValue,
 )
 from pipeline.notice import write_notice
+from pipeline.reading import FileReading, cache_key
 from pipeline.settings import Settings
 
 RESULT_NAME = "result.json"
@@ -151,3 +152,18 @@ def write_outputs(result: ApplicationResult, form: ApplicationForm, out_dir: Pat
     write_notice(result, form, out_dir)
     payload = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
     write_atomic(out_dir / RESULT_NAME, payload.encode("utf-8"))
+
+
+def cached_reading(outbox: Path, doc: DocumentResult, language: str) -> FileReading | None:
+    """The batch's cached reading of the document's file (``OUTBOX/.cache``), if still there.
+
+    Keyed as the batch keys it (content hash, form language, OCR version); the other
+    language is tried too, as the duplicate check does. None when it is gone (or the
+    OCR version changed since): the file can then only be corrected, not regrouped.
+    """
+    cache = ReadingCache(outbox / CACHE_DIR_NAME)
+    for candidate in dict.fromkeys([language, "en", "zh"]):
+        reading = cache.get(cache_key(doc.sha256, candidate))
+        if reading is not None and reading.sha256 == doc.sha256:
+            return reading
+    return None

@@ -4,6 +4,8 @@ The test starts ``proofs review`` (uvicorn) on a free loopback port over a
 generated outbox, logs in, opens the flagged application, corrects the misread
 tenant name, sees the notice item go, releases, and finds the change in the
 audit log. It saves the queue and application screenshots used by the README.
+A second test moves a page of a bundled upload (a real batch output, see
+regroup_data.py) to another document and sees the notice change.
 No browser is downloaded: Playwright launches /usr/bin/chromium.
 """
 
@@ -47,6 +49,19 @@ def free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path):
     outbox = build_outbox(tmp_path / "outbox")
+    yield from serve(outbox, outbox.root, tmp_path)
+
+
+@pytest.fixture
+def bundle_server(tmp_path: Path):
+    from regroup_data import build_bundle_outbox
+
+    outbox = build_bundle_outbox(tmp_path / "outbox", tmp_path / "inbox")
+    yield from serve(outbox, outbox.root, tmp_path)
+
+
+def serve(outbox, root: Path, tmp_path: Path):
+    """Run ``proofs review`` over ``root`` until the test is done; yields (base URL, outbox)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PROOFS_DATABASE_URL"}
     env["PROOFS_REVIEW_SESSION_SECRET"] = "browser-test-" + "s" * 32
@@ -58,7 +73,7 @@ def server(tmp_path: Path):
             "pipeline.cli",
             "review",
             "--out",
-            str(outbox.root),
+            str(root),
             "--host",
             "127.0.0.1",
             "--port",
@@ -162,6 +177,51 @@ def test_clerk_corrects_a_misread_field_and_releases(server) -> None:
             expect(change).to_contain_text(MISREAD)
             expect(change).to_contain_text("Li Wei")
             expect(page.locator("#audit-log tr.audit-release")).to_have_count(1)
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+def test_clerk_moves_a_page_of_a_bundled_upload_and_the_notice_changes(bundle_server) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, outbox = bundle_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{base}/applications/{outbox.row}")
+            page.fill("input[name=username]", "alice")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("#status")).to_have_text("accepted")
+            expect(page.locator("#notice-items")).to_contain_text("No supplement needed")
+            expect(page.locator("#regroup-3 .move-button")).to_be_disabled()  # not claimed yet
+            page.click("#claim-button")
+            expect(page.locator("#claim")).to_contain_text("Claimed by you")
+
+            # the ID card's front (page 3) was put with the labour contract (page 2)
+            panel = page.locator("#regroup-3")
+            expect(page.locator("#doc-3 h3")).to_contain_text("pages 3, 4")
+            panel.locator(".move-page select[name=page]").select_option("3")
+            panel.locator(".move-page select[name=target]").select_option(
+                label="#3 labour contract, page 2"
+            )
+            panel.locator(".move-button").click()
+            expect(page.locator(".message")).to_contain_text("Regrouped")
+            expect(page.locator("#doc-2 h3")).to_contain_text("pages 2, 3")
+            expect(page.locator("#doc-3 h3")).to_contain_text("page 4")
+            expect(page.locator("#status")).to_have_text("supplement required")
+            expect(page.locator(".notice-item[data-material=identity_card]")).to_have_count(1)
+            notice = page.frame_locator("iframe.notice-frame")
+            expect(notice.locator("body")).to_contain_text("identity card")
+            change = page.locator("#audit-log tr.audit-regroup")
+            expect(change).to_have_count(1)
+            expect(change).to_contain_text("move page 3 of #4 to #3")
+            result = outbox.result()
+            assert [d.pages for d in result.documents[1:]] == [[1], [2, 3], [4], [5, 6]]
             assert not errors, errors
         finally:
             browser.close()
