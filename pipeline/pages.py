@@ -202,7 +202,15 @@ def _pdf_page(
             height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
         lines = _text_layer(plumber, index, dpi) if plumber is not None else []
         if sum(len(line.text) for line in lines) >= settings.text_layer_min_chars:
-            return RawPage(number=index + 1, dpi=dpi, width=width, height=height, text_lines=lines)
+            preview = _render(page, preview_dpi) if preview_dpi else None
+            return RawPage(
+                number=index + 1,
+                dpi=dpi,
+                width=width,
+                height=height,
+                text_lines=lines,
+                image=preview,
+            )
         bitmap = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False)
         pixels = bitmap.to_numpy()
         if pixels.ndim == 3 and pixels.shape[2] == 4:

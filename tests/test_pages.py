@@ -101,6 +101,17 @@ def test_text_layer_pdf_gives_words_with_positions_and_no_image(tmp_path, settin
     assert first.y1 <= second.y0 and 0 < first.x0 < page.width
 
 
+def test_text_layer_pdf_page_gets_a_small_preview_for_the_review_app(tmp_path, settings):
+    path = tmp_path / "lease.pdf"
+    _text_pdf(path, ["HOUSE LEASE", "Tenant: Zhang San"])
+    (page,) = load_pages(path, "pdf", settings, preview_dpi=72)
+    assert page.text_lines and page.image is not None
+    height, width = page.image.shape[:2]
+    assert width == pytest.approx(page.width * 72 / page.dpi, abs=2)
+    assert height == pytest.approx(page.height * 72 / page.dpi, abs=2)
+    assert page.image.min() < 128 < page.image.max()  # the words are drawn, not a blank page
+
+
 def test_scanned_pdf_is_rendered_at_the_render_dpi(tmp_path, settings):
     path = tmp_path / "scan.pdf"
     scan = text_image(["Scanned page"], size=(1240, 1754))
