@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,8 +26,27 @@ class Settings(BaseSettings):
     ocr_dpi_cap: int = Field(default=300, description="pages above this DPI are downscaled")
     assumed_image_dpi: int = Field(default=300, description="DPI of images that do not say")
     tesseract_cmd: str = "tesseract"
+    ocr_engine: Literal["auto", "tesseract", "rapidocr"] = Field(
+        default="auto",
+        description="OCR engine; auto: per document language (pipeline.reading.DEFAULT_ENGINES)",
+    )
     ocr_timeout_seconds: float = Field(default=120.0, description="per page Tesseract timeout")
     text_layer_min_chars: int = Field(default=20, description="fewer chars: treat page as scan")
+
+    # photo checks (the applicant's portrait): below any of these the photo is not usable
+    photo_min_brightness: float = Field(
+        default=0.25, ge=0, le=1, description="mean grey of the face region (0..1): too_dark"
+    )
+    photo_min_sharpness: float = Field(
+        default=0.35, ge=0, le=1, description="face sharpness (0..1, Laplacian based): blurred"
+    )
+    photo_min_side_px: int = Field(
+        default=300, ge=1, description="shorter side of the image (px): too_small"
+    )
+    photo_min_face_px: int = Field(default=80, ge=1, description="face height (px): too_small")
+    photo_min_face_ratio: float = Field(
+        default=0.15, ge=0, le=1, description="face height / image height: too_small"
+    )
 
     # orchestration
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)

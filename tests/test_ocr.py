@@ -245,3 +245,20 @@ def test_upright_turns_clockwise():
     assert np.array_equal(upright(image, 0), image)
     with pytest.raises(ValueError):
         upright(image, 45)
+
+
+def test_a_card_upside_down_is_read_upright():
+    """Too little text for Tesseract's own orientation detection: read again turned."""
+    import docgen
+
+    blocks, truth = docgen.student_card(0)
+    card, _ = docgen.render(blocks, docgen.CARD, body=docgen.card_body(docgen.CARD))
+    turned = np.ascontiguousarray(np.rot90(np.asarray(card.convert("L")), 2))
+    read = ocr_page(turned, number=1, dpi=300, lang="eng", timeout=120)
+    assert read.rotation == 180
+    text = " ".join(w.text for line in read.lines for w in line.words)
+    assert truth["student_number"] in text
+    upright_read = ocr_page(
+        np.asarray(card.convert("L")), number=1, dpi=300, lang="eng", timeout=120
+    )
+    assert upright_read.rotation == 0
