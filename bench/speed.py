@@ -1,6 +1,7 @@
 """Speed of `proofs run` against the plain `tesseract` command on the same pages.
 
     python -m bench.speed --apps 40 --seed 7 --lang en [--workers 2] [--reuse]
+        [--running-server]
 
 Both sides use the same parallelism (one single-threaded Tesseract per
 worker). The baseline OCRs every page image of the batch (PDF pages rendered
@@ -8,6 +9,13 @@ at 300 DPI, TIFF frames split) with `tesseract PAGE - --psm 3`; the pipeline
 may beat it by not OCR'ing text-layer PDFs and portraits. Prints both wall
 times, their ratio, pages per minute and the peak memory (RSS summed over the
 process tree, sampled every 50 ms) of the run.
+
+Prefect's share: the same per-file and per-application work (``flows.work``)
+is then run again as plain functions on a thread pool of the same size, in a
+process that never imports Prefect, from an empty outbox; the share is
+(proofs run - plain run) / proofs run. Without ``PREFECT_API_URL`` the run
+pays for Prefect's temporary server; ``--running-server`` starts `proofs
+server` first (as operators do) and runs against it.
 """
 
 from __future__ import annotations
@@ -15,12 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 from bench.accuracy import ROOT, generate
@@ -90,12 +100,14 @@ def baseline(pages: list[tuple[Path, str]], workers: int) -> float:
                 check=False,
             )
 
+    cpu = _children_cpu()
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    CPU_SECONDS["baseline"] = _children_cpu() - cpu
     return time.perf_counter() - started
 
 
@@ -121,25 +133,178 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed_run(batch: Path, out: Path, workers: int) -> tuple[float, int, dict]:
-    shutil.rmtree(out, ignore_errors=True)
-    proofs = Path(sys.executable).parent / "proofs"
-    env = {**os.environ, "PROOFS_WORKERS": str(workers)}
+#: CPU seconds (user + system) of every finished child process, per measurement name:
+#: on a machine shared with other work, CPU time is the steadier figure of the two.
+CPU_SECONDS: dict[str, float] = {}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _watched(command: list[str], env: dict[str, str], name: str) -> tuple[float, int, int]:
+    """(wall seconds, peak tree RSS in bytes, exit code) of a command; its CPU seconds
+    (its own and its reaped children's) go to CPU_SECONDS[name]."""
+    cpu = _children_cpu()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [str(proofs), "run", str(batch), "--out", str(out), "--no-progress"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:
         peak = max(peak, tree_rss(process.pid))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"proofs run failed with exit code {process.returncode}")
-    summary = json.loads((out / batch.name / "summary.json").read_text())
-    return seconds, peak, summary
+    CPU_SECONDS[name] = _children_cpu() - cpu
+    return seconds, peak, process.returncode
+
+
+def timed_run(
+    batch: Path, out: Path, workers: int, api_url: str | None = None
+) -> tuple[float, int, dict]:
+    shutil.rmtree(out, ignore_errors=True)
+    proofs = Path(sys.executable).parent / "proofs"
+    env = {**os.environ, "PROOFS_WORKERS": str(workers)}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    else:
+        env.pop("PREFECT_API_URL", None)
+    command = [str(proofs), "run", str(batch), "--out", str(out), "--no-progress"]
+    seconds, peak, code = _watched(command, env, "proofs")
+    summary_path = out / batch.name / "summary.json"
+    if code not in (0, 1) or not summary_path.is_file():  # 1: some application crashed
+        raise SystemExit(f"proofs run failed with exit code {code}")
+    return seconds, peak, json.loads(summary_path.read_text())
+
+
+def timed_plain_run(batch: Path, out: Path, workers: int) -> tuple[float, int]:
+    """The same work as plain functions, in a fresh process (see ``plain_run``)."""
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "bench.speed", "--plain-run", str(batch), str(out)]
+    env = {**os.environ, "PROOFS_WORKERS": str(workers), "OMP_THREAD_LIMIT": "1"}
+    seconds, peak, code = _watched([*command, "--workers", str(workers)], env, "plain")
+    if code != 0:
+        raise SystemExit(f"the plain run failed with exit code {code}")
+    return seconds, peak
+
+
+def plain_run(batch: Path, out: Path, workers: int) -> None:
+    """What ``flows.batch.process_batch`` does, without Prefect: every file read and every
+    application finished by the same functions its tasks call (``flows.work``), on a
+    thread pool of ``workers``, then duplicates flagged. No dashboard, no task states."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    import weasyprint  # noqa: F401  (as flows.batch.warm_up)
+
+    from flows.work import (
+        READ_WINDOW_MIN,
+        READ_WINDOW_PER_WORKER,
+        finish_one_application,
+        read_one_file,
+        register_secrets,
+    )
+    from pipeline.application import input_fingerprint
+    from pipeline.cache import CACHE_DIR_NAME
+    from pipeline.duplicates import update_outbox
+    from pipeline.ingest import discover_applications, load_application
+    from pipeline.ocr import persistent_engine_available, start_ocr_workers
+    from pipeline.privacy import install_redaction
+    from pipeline.settings import get_settings
+
+    install_redaction()
+    settings = get_settings()
+    if persistent_engine_available(settings.tesseract_cmd):
+        start_ocr_workers(workers)
+    batch_out, cache_dir = out / batch.name, str(out / CACHE_DIR_NAME)
+    applications = [load_application(f, settings) for f in discover_applications(batch)]
+    results, left, readings = [], {}, {}
+    reads = deque()
+    for index, application in enumerate(applications):
+        register_secrets(application)
+        language = application.form.language.value if application.form else "en"
+        readings[index], left[index] = {}, 0
+        for number, upload in enumerate(application.files, start=1):
+            if upload.error is None:
+                reads.append((index, number, upload, language))
+                left[index] += 1
+    window = max(READ_WINDOW_MIN, READ_WINDOW_PER_WORKER * workers)  # as the flow
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = {}
+
+        def submit_reads() -> None:
+            while reads and sum(kind == "read" for kind, _, _ in pending.values()) < window:
+                index, number, upload, language = reads.popleft()
+                future = pool.submit(
+                    read_one_file,
+                    f"{applications[index].application_id} file {number}",
+                    str(upload.path),
+                    upload.format,
+                    upload.sha256,
+                    language,
+                    cache_dir,
+                )
+                pending[future] = ("read", index, upload.relative)
+
+        def finish(index: int) -> None:
+            application = applications[index]
+            future = pool.submit(
+                finish_one_application,
+                application.application_id,
+                application,
+                readings.pop(index),
+                str(batch_out / application.folder.name),
+                input_fingerprint(application),
+            )
+            pending[future] = ("finish", index, "")
+
+        for index in [i for i, count in left.items() if count == 0]:
+            finish(index)
+        while pending or reads:
+            submit_reads()
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, index, relative = pending.pop(future)
+                try:
+                    value = future.result()
+                except Exception:  # as the flow: a crashed application is reported, not fatal
+                    value = None
+                if kind == "finish":
+                    if value is not None:
+                        results.append(value)
+                    continue
+                if value is not None:
+                    readings[index][relative] = value[0]
+                left[index] -= 1
+                if left[index] == 0:
+                    finish(index)
+    by_id = {a.application_id: a for a in applications}
+    update_outbox(
+        results,
+        {key: batch_out / a.folder.name for key, a in by_id.items()},
+        Path(cache_dir),
+        {key: a.form.language.value for key, a in by_id.items() if a.form},
+    )
+
+
+def running_server(port: int = 4299):
+    """Start `proofs server` on ``port`` and return (process, api_url) once it answers."""
+    import httpx
+
+    proofs = Path(sys.executable).parent / "proofs"
+    process = subprocess.Popen(
+        [str(proofs), "server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    api_url = f"http://127.0.0.1:{port}/api"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{api_url}/health", timeout=1).status_code == 200:
+                return process, api_url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("proofs server did not come up")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,21 +315,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--running-server", action="store_true", help="run against `proofs server`")
+    parser.add_argument("--skip-baseline", action="store_true", help="no plain tesseract run")
+    parser.add_argument("--skip-plain", action="store_true", help="no plain-function run")
+    parser.add_argument("--plain-run", nargs=2, type=Path, metavar=("BATCH", "OUT"))
     args = parser.parse_args(argv)
+    if args.plain_run:
+        plain_run(*args.plain_run, args.workers)
+        return 0
     batch = generate(args.apps, args.seed, args.lang, args.work, args.reuse)
     with tempfile.TemporaryDirectory() as folder:
         pages = export_pages(batch, Path(folder))
-        plain = baseline(pages, args.workers)
-    run_seconds, peak, summary = timed_run(batch, args.work / "speed-out", args.workers)
+        plain = None if args.skip_baseline else baseline(pages, args.workers)
+    server, api_url = running_server() if args.running_server else (None, None)
+    try:
+        run_seconds, peak, summary = timed_run(
+            batch, args.work / "speed-out", args.workers, api_url
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
     files = summary["files_read"] + summary["files_failed"]
     print(
         f"batch: {summary['applications']} applications, {files} files, "
-        f"{len(pages)} page images; workers: {args.workers}"
+        f"{len(pages)} page images; workers: {args.workers}; load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
-    print(f"plain tesseract: {plain:8.1f} s  ({len(pages) / plain * 60:.1f} pages/min)")
-    print(f"proofs run:      {run_seconds:8.1f} s  ({len(pages) / run_seconds * 60:.1f} pages/min)")
-    print(f"ratio proofs/plain: {run_seconds / plain:.2f}")
+    print(f"Prefect server: {'running (' + api_url + ')' if api_url else 'temporary'}")
+    if plain is not None:
+        print(
+            f"plain tesseract: {plain:8.1f} s  ({len(pages) / plain * 60:.1f} pages/min), "
+            f"CPU {CPU_SECONDS['baseline']:.1f} s"
+        )
+    print(
+        f"proofs run:      {run_seconds:8.1f} s  ({len(pages) / run_seconds * 60:.1f} pages/min), "
+        f"CPU {CPU_SECONDS['proofs']:.1f} s"
+    )
+    if plain is not None:
+        print(
+            f"ratio proofs/plain: {run_seconds / plain:.2f} wall, "
+            f"{CPU_SECONDS['proofs'] / CPU_SECONDS['baseline']:.2f} CPU"
+        )
     print(f"peak memory of the run (process tree RSS): {peak / 2**20:.0f} MiB")
+    if not args.skip_plain:
+        work_seconds, work_peak = timed_plain_run(batch, args.work / "plain-out", args.workers)
+        share = (run_seconds - work_seconds) / run_seconds
+        cpu_share = (CPU_SECONDS["proofs"] - CPU_SECONDS["plain"]) / CPU_SECONDS["proofs"]
+        print(
+            f"same work as plain functions: {work_seconds:8.1f} s, CPU "
+            f"{CPU_SECONDS['plain']:.1f} s (peak {work_peak / 2**20:.0f} MiB); "
+            f"Prefect's share of the run: {share:.1%} wall, {cpu_share:.1%} CPU"
+        )
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Orchestration only: parallelism, retries of transient failures, progress,
 skipping finished work. Every decision is made by the plain functions in
-``pipeline/`` that these tasks call.
+``pipeline/`` that these tasks call (through ``flows.work``).
 
 What reaches Prefect's database is kept free of personal data: parameters are
 folder paths, runs are named by batch, application number and file number,
@@ -11,9 +11,8 @@ exceptions carry no values, and every log record passes the redaction filter.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,21 +24,30 @@ from prefect.futures import PrefectFuture, as_completed
 
 from flows.dashboard import BatchDashboard
 from flows.runners import make_task_runner
-from pipeline.application import (
-    build_result,
-    finished_result,
-    input_fingerprint,
-    write_result,
+from flows.work import (
+    READ_WINDOW_MIN,
+    READ_WINDOW_PER_WORKER,
+    finish_one_application,
+    ocr_concurrency,
+    read_one_file,
+    register_secrets,
 )
-from pipeline.cache import CACHE_DIR_NAME, ReadingCache, remove_stale_temporaries, write_atomic
+from pipeline.application import finished_result, input_fingerprint
+from pipeline.cache import CACHE_DIR_NAME, remove_stale_temporaries, write_atomic
 from pipeline.duplicates import update_outbox
 from pipeline.errors import ReadError
-from pipeline.ingest import ApplicationInput, discover_applications, load_application
+from pipeline.ingest import (
+    ApplicationInput,
+    UploadedFile,
+    discover_applications,
+    load_application,
+)
 from pipeline.models import ApplicationResult, BatchSummary, Status
-from pipeline.privacy import SECRETS, install_redaction
-from pipeline.reading import FileReading, cache_key, preview_dir_for, read_upload
+from pipeline.ocr import persistent_engine_available, start_ocr_workers
+from pipeline.privacy import install_redaction
+from pipeline.reading import FileReading
 from pipeline.reporting import file_labels
-from pipeline.settings import Settings, get_settings
+from pipeline.settings import get_settings
 from pipeline.store import record_result
 from pipeline.version import code_fingerprint
 
@@ -61,30 +69,6 @@ def _transient_only(task, task_run, state) -> bool:
     return bool(getattr(error, "transient", False))
 
 
-def read_one_file(
-    label: str, path: str, fmt: str | None, sha256: str, language: str, cache_dir: str
-) -> tuple[FileReading, bool]:
-    """OCR one upload, or take its reading from the content-addressed cache."""
-    install_redaction()  # no-op in the flow's process; needed on a Dask worker
-    cache = ReadingCache(Path(cache_dir))
-    key = cache_key(sha256, language)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached, True
-    settings = get_settings()
-    with _ocr_slots(settings):
-        reading = read_upload(
-            Path(path),
-            fmt,
-            sha256,
-            language,
-            settings,
-            preview_dir=preview_dir_for(Path(cache_dir), sha256, language),
-        )
-    cache.put(key, reading)
-    return reading, False
-
-
 #: A task over a plain module-level function, so that Dask pickles it by reference.
 read_file = task(
     name="read-file",
@@ -96,54 +80,6 @@ read_file = task(
     retry_condition_fn=_transient_only,
     tags=[OCR_TAG],
 )(read_one_file)
-
-
-_OCR_SLOTS: threading.BoundedSemaphore | None = None
-_OCR_SLOTS_LOCK = threading.Lock()
-
-
-def ocr_concurrency(settings: Settings) -> int:
-    """Files read at once in one process: ``PROOFS_OCR_CONCURRENCY``, else ``workers``."""
-    return settings.ocr_concurrency or settings.workers
-
-
-def _ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
-    """One semaphore per process (thread pool or Dask worker), sized once by the settings."""
-    global _OCR_SLOTS
-    with _OCR_SLOTS_LOCK:
-        if _OCR_SLOTS is None:
-            _OCR_SLOTS = threading.BoundedSemaphore(ocr_concurrency(settings))
-        return _OCR_SLOTS
-
-
-def finish_one_application(
-    label: str,
-    application: ApplicationInput,
-    readings: dict[str, FileReading],
-    out_dir: str,
-    fingerprint: str,
-) -> ApplicationResult:
-    """Classify, extract, validate, write result.json and the notice of one application."""
-    install_redaction()  # on a Dask worker, this process has not seen the forms yet
-    _register_secrets(application)
-    result = build_result(application, readings, get_settings(), fingerprint)
-    SECRETS.add(
-        str(value)
-        for doc in result.documents
-        for value in doc.fields.values()
-        if isinstance(value, str)
-    )
-    write_result(result, application, Path(out_dir))
-    batch_out = Path(out_dir).parent  # OUTBOX/BATCH: the store is OUTBOX/proofs.sqlite3 or the URL
-    record_result(
-        None,
-        batch_out.name,
-        batch_out.parent,
-        result,
-        application.form,
-        folder=f"{batch_out.name}/{Path(out_dir).name}",
-    )
-    return result
 
 
 finish_application = task(
@@ -204,7 +140,7 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
         load_application(folder, settings) for folder in discover_applications(Path(batch_dir))
     ]
     for application in applications:
-        _register_secrets(application)
+        register_secrets(application)
     total_files = sum(len(a.files) for a in applications)
     done_files = 0
     logger.info("batch %s: %d applications, %d files", batch_name, len(applications), total_files)
@@ -215,6 +151,10 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
     }
 
     pending: dict[PrefectFuture, tuple[int, str]] = {}
+    reads: deque[tuple[int, int, UploadedFile, str]] = deque()
+    # files in flight: enough to keep every worker busy (a Dask cluster: raise
+    # PROOFS_OCR_CONCURRENCY to its size)
+    window = max(READ_WINDOW_MIN, READ_WINDOW_PER_WORKER * ocr_concurrency(settings))
     waiting: dict[int, dict] = {}
     finishing: list[tuple[str, PrefectFuture]] = []
 
@@ -239,12 +179,24 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             done_files += len(application.files)
             continue
         waiting[index] = {"readings": {}, "left": 0, "fingerprint": fingerprint}
-        language = application.form.language.value if application.form else "en"
+        language = application.language
         for number, upload in enumerate(application.files, start=1):
-            if upload.error is not None:
-                continue
+            if upload.error is None:
+                reads.append((index, number, upload, language))
+                waiting[index]["left"] += 1
+        if waiting[index]["left"] == 0:
+            submit_finish(index)
+    _report_progress(done_files, total_files)
+    dashboard.progress(done_files, total_files)
+
+    def submit_reads() -> None:
+        """Keep a few files in flight, not the whole batch: an application's finishing
+        task then queues behind a handful of reads, not behind every file, so readings
+        are released as the batch goes and memory does not grow with the batch."""
+        while reads and len(pending) < window:
+            index, number, upload, language = reads.popleft()
             future = read_file.submit(
-                f"{application.application_id} file {number}",
+                f"{applications[index].application_id} file {number}",
                 str(upload.path),
                 upload.format,
                 upload.sha256,
@@ -252,13 +204,10 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
                 cache_dir,
             )
             pending[future] = (index, upload.relative)
-            waiting[index]["left"] += 1
-        if waiting[index]["left"] == 0:
-            submit_finish(index)
-    _report_progress(done_files, total_files)
-    dashboard.progress(done_files, total_files)
 
-    for future in as_completed(list(pending)):
+    while reads or pending:
+        submit_reads()
+        future = next(as_completed(list(pending)))
         index, relative = pending.pop(future)
         application = applications[index]
         try:
@@ -320,15 +269,6 @@ def _report_progress(done: int, total: int) -> None:
         listener(done, total)
 
 
-def _register_secrets(application: ApplicationInput) -> None:
-    form = application.form
-    if form is None:
-        return
-    SECRETS.add([form.applicant.name, form.applicant.id_number, form.residence.address])
-    if form.agent:
-        SECRETS.add([form.agent.name, form.agent.id_number])
-
-
 def _flag_duplicates(
     results: list[ApplicationResult],
     applications: list[ApplicationInput],
@@ -375,6 +315,21 @@ def _failed_reading(sha256: str, error: BaseException) -> FileReading:
     return FileReading(
         sha256=sha256, format=None, language="en", error=message, error_code=code, transient=True
     )
+
+
+def warm_up(workers: int | None = None) -> None:
+    """Get ready before the first task, while Prefect's temporary server starts: import
+    WeasyPrint (about 1 s) and start the OCR workers. Never fails the run."""
+    try:
+        import weasyprint  # noqa: F401
+        from PIL import ImageFile
+
+        ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on
+        settings = get_settings()
+        if persistent_engine_available(settings.tesseract_cmd):
+            start_ocr_workers(workers or ocr_concurrency(settings))
+    except Exception:
+        return
 
 
 def run_batch(

@@ -75,7 +75,7 @@ def build_result(
     ]
     if application.form is None:
         decision = rejected_decision(application.application_id, application.form_errors)
-        language = Language.EN
+        language = Language(application.language)
     else:
         decision = decide(application.form, documents, settings)
         language = application.form.language

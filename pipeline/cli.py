@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,7 +30,14 @@ _ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "OMP_THREAD_LIMIT": "1",
+    # glibc: page images (megabytes each) get their own mappings, returned when freed,
+    # and few arenas, so that memory does not creep up over a long batch (see
+    # _return_freed_memory; these reach the child processes)
+    "MALLOC_MMAP_THRESHOLD_": "131072",
+    "MALLOC_ARENA_MAX": "2",
 }
+#: glibc mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,6 +233,47 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _return_freed_memory() -> None:
+    """What MALLOC_MMAP_THRESHOLD_ and MALLOC_ARENA_MAX do, for this already running
+    process: without it glibc raises its mmap threshold after the first freed page image
+    and keeps later ones in the heap, and the batch's resident memory grows (measured:
+    about 100-150 MiB less in steady state on a 100-file batch)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        libc.mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return
+
+
+def _start_temporary_server() -> threading.Thread | None:
+    """Start Prefect's temporary server now, in the background, when no server is
+    configured (``PREFECT_API_URL``): the flow would start it on its first call and
+    wait for it (4-8 s measured), while it can come up during our imports and
+    warm-up instead. With a configured server there is nothing to start."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+
+    def start() -> None:
+        try:
+            from prefect.settings import get_current_settings
+
+            settings = get_current_settings()
+            if settings.api.url or not settings.server.ephemeral.enabled:
+                return
+            from prefect.server.api.server import SubprocessASGIServer
+
+            SubprocessASGIServer().start()
+        except Exception:  # the flow starts it itself, and reports what goes wrong
+            return
+
+    thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
+    thread.start()
+    return thread
+
+
 def _run(args: argparse.Namespace) -> int:
     batch: Path = args.batch
     if not batch.is_dir():
@@ -237,10 +286,16 @@ def _run(args: argparse.Namespace) -> int:
         os.environ.setdefault(key, value)
     if show:  # the bar tells progress; the console shows only problems, the dashboard all
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    _return_freed_memory()
+    server_start = _start_temporary_server()
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from flows.batch import run_batch
+    from flows.batch import run_batch, warm_up
+
+    warm_up(args.workers)
+    if server_start is not None:
+        server_start.join()
 
     with Progress(
         "[progress.description]{task.description}",

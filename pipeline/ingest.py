@@ -63,10 +63,18 @@ class ApplicationInput:
     form: ApplicationForm | None
     form_errors: list[str]
     files: list[UploadedFile] = field(default_factory=list)
+    #: the language an unusable form still declares, so its files are read and its
+    #: rejection written in that language rather than in English
+    declared_language: str = "en"
 
     @property
     def application_id(self) -> str:
         return self.form.application_id if self.form else display_name(self.folder.name)
+
+    @property
+    def language(self) -> str:
+        """The documents' and notice's language: the form's, else what it declares."""
+        return self.form.language.value if self.form else self.declared_language
 
 
 def discover_applications(batch_dir: Path) -> list[Path]:
@@ -81,7 +89,11 @@ def discover_applications(batch_dir: Path) -> list[Path]:
 def load_application(folder: Path, settings: Settings) -> ApplicationInput:
     form, errors = read_form(folder / FORM_NAME, settings)
     return ApplicationInput(
-        folder=folder, form=form, form_errors=errors, files=list_uploads(folder, settings)
+        folder=folder,
+        form=form,
+        form_errors=errors,
+        files=list_uploads(folder, settings),
+        declared_language="en" if form else declared_language(folder / FORM_NAME, settings),
     )
 
 
@@ -113,6 +125,18 @@ def read_form(path: Path, settings: Settings) -> tuple[ApplicationForm | None, l
         return ApplicationForm.model_validate(data), []
     except ValidationError as exc:
         return None, [_describe_validation_error(err) for err in exc.errors()]
+
+
+def declared_language(path: Path, settings: Settings) -> str:
+    """The ``language`` an unusable form names, when it is a supported one; else "en"."""
+    try:
+        if path.stat().st_size > settings.max_form_bytes:
+            return "en"
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return "en"
+    language = data.get("language") if isinstance(data, dict) else None
+    return language if language in ("en", "zh") else "en"
 
 
 def _describe_validation_error(error: dict) -> str:

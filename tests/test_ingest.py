@@ -76,6 +76,42 @@ def test_invalid_form_gives_a_reason_without_values(tmp_path, settings, mutate, 
     assert not any("Li Wei" in error or "11010119900307001" in error for error in errors)
 
 
+@pytest.mark.parametrize(
+    ("language", "breakage", "expected"),
+    [
+        ("zh", "drop_residence", "zh"),
+        ("en", "drop_residence", "en"),
+        ("fr", "drop_residence", "en"),
+        ("zh", "not_json", "en"),
+    ],
+)
+def test_unusable_form_keeps_the_language_it_declares(
+    tmp_path, settings, language, breakage, expected
+):
+    data = json.loads(json.dumps(VALID_FORM))
+    data["language"] = language
+    data.pop("residence")
+    text = json.dumps(data) if breakage == "drop_residence" else json.dumps(data)[:-5]
+    write_form(tmp_path / "A1", text)
+    application = load_application(tmp_path / "A1", settings)
+    assert application.form is None and application.form_errors
+    assert application.language == expected
+
+
+def test_rejected_chinese_application_is_answered_in_chinese(tmp_path, settings):
+    from pipeline.application import build_result
+    from pipeline.notice import render_notice_html
+
+    data = json.loads(json.dumps(VALID_FORM))
+    data.update(language="zh")
+    data.pop("residence")
+    write_form(tmp_path / "A1", data)
+    application = load_application(tmp_path / "A1", settings)
+    result = build_result(application, {}, settings, fingerprint="x")
+    assert result.status == "rejected" and result.language == "zh"
+    assert "不予受理通知书" in render_notice_html(result, None)
+
+
 def test_wrong_check_digit_is_not_a_form_error(tmp_path, settings):
     data = json.loads(json.dumps(VALID_FORM))
     data["applicant"]["id_number"] = "110101199003070019"  # shape fine, check digit wrong
