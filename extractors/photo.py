@@ -4,7 +4,10 @@ Faces are found with OpenCV's bundled Haar cascades: the frontal "default"
 cascade proposes, "alt2" confirms (a face both agree on), which removes most
 false positives of either alone. Detection runs on a copy scaled to at most
 ``DETECT_MAX_SIDE`` pixels, so a 24-megapixel phone photo costs as little as a
-thumbnail. Thresholds are module constants (the lead moves them to settings).
+thumbnail. The thresholds of the verdict (``usable`` and its ``problems``) are
+settings (``PROOFS_PHOTO_*``, ``pipeline.settings``); :func:`photo_verdict` applies
+them to the measurements, so a changed setting reaches cached readings too.
+Detection parameters stay constants here.
 
 ``looks_like_photo`` lets the reader skip OCR for portraits: a big, centred
 face. An ID card front also has a face, but off-centre beside text.
@@ -18,19 +21,20 @@ from typing import Any
 import cv2
 import numpy as np
 
-# ---- thresholds (to move into pipeline settings) ----------------------------------------
+from pipeline.settings import Settings, get_settings
+
+# ---- detection (the verdict's thresholds are settings: PROOFS_PHOTO_*) -------------------
 DETECT_MAX_SIDE = 640  # px: detection image size
 MIN_FACE_FRACTION = 0.08  # smallest face searched, as a fraction of the shorter side
 CONFIRM_IOU = 0.3  # default and alt2 boxes must overlap this much to count as one face
-MIN_BRIGHTNESS = 0.25  # mean grey level of the face region (0..1) below which: too_dark
-MIN_SHARPNESS = 0.35  # normalised Laplacian variance of the face region below which: blurred
 SHARPNESS_SCALE = 60.0  # Laplacian variance giving sharpness 0.5 (on a face scaled to 256 px)
-MIN_IMAGE_SIDE = 300  # px: shorter side of a usable photo
-MIN_FACE_PIXELS = 80  # px: height of the face in the original image
-MIN_FACE_RATIO = 0.15  # face height / image height below which the portrait is too_small
 PHOTO_FACE_RATIO = 0.15  # looks_like_photo: face at least this tall relative to the image
 PHOTO_CENTRE_TOLERANCE = 0.22  # looks_like_photo: face centre within 0.5 +- this (x)
 MAX_FACE_WHITE_FRACTION = 0.4  # a "face" box mostly paper-white is a false detection
+TEXT_MEASURE_SIDE = 1000  # px: the text-presence measure runs on the image scaled to this
+#: looks_like_photo: a portrait has (almost) no text-line blobs outside the face; an ID card
+#: photographed on a desk, a receipt slip with a thumbnail or a student card has a dozen or more.
+PHOTO_MAX_TEXT_BLOBS = 8
 
 
 _PER_THREAD = threading.local()
@@ -76,8 +80,11 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def detect_faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Faces (x, y, w, h) in ``grey``'s pixels, each confirmed by both cascades."""
+def detect_faces(
+    grey: np.ndarray, min_face_fraction: float = MIN_FACE_FRACTION
+) -> list[tuple[int, int, int, int]]:
+    """Faces (x, y, w, h) in ``grey``'s pixels, each confirmed by both cascades, at least
+    ``min_face_fraction`` of the shorter side (a larger one searches fewer scales: cheaper)."""
     height, width = grey.shape[:2]
     scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
     small = (
@@ -86,9 +93,11 @@ def detect_faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
         else grey
     )
     small = cv2.equalizeHist(small)
-    min_side = max(20, int(MIN_FACE_FRACTION * min(small.shape[:2])))
+    min_side = max(20, int(min_face_fraction * min(small.shape[:2])))
     default, alt2 = _cascades()
     proposed = default.detectMultiScale(small, 1.1, 5, minSize=(min_side, min_side))
+    if len(proposed) == 0:
+        return []  # nothing to confirm: the second cascade would find no face either
     confirming = alt2.detectMultiScale(small, 1.1, 3, minSize=(min_side, min_side))
     faces: list[tuple[int, int, int, int]] = []
     for box in (tuple(int(v) for v in f) for f in proposed):
@@ -107,6 +116,37 @@ def detect_faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     ]
 
 
+def count_text_blobs(grey: np.ndarray, face: tuple[int, int, int, int] | None = None) -> int:
+    """How many text-line-like blobs the image has outside the face (and its hair/shoulders).
+
+    Morphological gradient, Otsu, a horizontal closing that joins the letters of a word
+    into one blob; a blob counts when it is short and wide, like a word or a line of text.
+    Cheap (one 1000 px pass) and independent of the language and of OCR."""
+    height, width = grey.shape[:2]
+    scale = min(1.0, TEXT_MEASURE_SIDE / max(height, width, 1))
+    small = (
+        cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else grey
+    )
+    gradient = cv2.morphologyEx(
+        small, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    )
+    _, binary = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    binary = cv2.morphologyEx(
+        binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1))
+    )
+    if face is not None:
+        x, y, w, h = (int(v * scale) for v in face)
+        binary[max(0, y - h // 3) : y + h + h // 2, max(0, x - w // 3) : x + w + w // 3] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    lines = 0
+    for _left, _top, blob_w, blob_h, area in stats[1:]:
+        if 6 <= blob_h <= 40 and 2 * blob_h <= blob_w <= 500 and area >= 0.4 * blob_w * blob_h:
+            lines += 1
+    return lines
+
+
 def _sharpness(region: np.ndarray) -> float:
     """Variance of the Laplacian on the region scaled to 256 px, mapped to 0..1."""
     if region.size == 0:
@@ -117,11 +157,18 @@ def _sharpness(region: np.ndarray) -> float:
     return variance / (variance + SHARPNESS_SCALE)
 
 
-def measure_photo(image: np.ndarray) -> dict[str, Any]:
-    """The photo checks of one image (BGR, BGRA or grey): what ``checks`` of a photo holds."""
+def measure_photo(
+    image: np.ndarray,
+    min_face_fraction: float = MIN_FACE_FRACTION,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """The photo checks of one image (BGR, BGRA or grey): what ``checks`` of a photo holds.
+
+    With a larger ``min_face_fraction`` smaller faces go unseen: enough to tell a
+    portrait from a page (``looks_like_photo``) at a fraction of the cost."""
     grey = _grey(image)
     height, width = grey.shape[:2]
-    faces = detect_faces(grey)
+    faces = detect_faces(grey, min_face_fraction)
     largest = max(faces, key=lambda f: f[3]) if faces else None
     if largest is not None:
         x, y, w, h = largest
@@ -141,22 +188,10 @@ def measure_photo(image: np.ndarray) -> dict[str, Any]:
     brightness = float(region.mean()) / 255 if region.size else 0.0
     sharpness = _sharpness(region)
     face_ratio = largest[3] / height if largest else 0.0
-    problems: list[str] = []
-    if not faces:
-        problems.append("no_face")
-    elif len(faces) > 1:
-        problems.append("several_faces")
-    if brightness < MIN_BRIGHTNESS:
-        problems.append("too_dark")
-    if faces and sharpness < MIN_SHARPNESS:
-        problems.append("blurred")
-    if min(height, width) < MIN_IMAGE_SIDE or (
-        largest is not None and (largest[3] < MIN_FACE_PIXELS or face_ratio < MIN_FACE_RATIO)
-    ):
-        problems.append("too_small")
-    return {
+    measurements: dict[str, Any] = {
         "face_count": len(faces),
         "face_ratio": round(face_ratio, 4),
+        "face_height": int(largest[3]) if largest else 0,
         "face_center_x": round((largest[0] + largest[2] / 2) / width, 4) if largest else None,
         "brightness": round(brightness, 4),
         "image_brightness": round(float(grey.mean()) / 255, 4),
@@ -164,17 +199,51 @@ def measure_photo(image: np.ndarray) -> dict[str, Any]:
         "background_std": round(float(strips.std()) / 255, 4),
         "width": int(width),
         "height": int(height),
-        "usable": not problems,
-        "problems": problems,
+        "text_blobs": count_text_blobs(grey, largest),
     }
+    usable, problems = photo_verdict(measurements, settings)
+    return {**measurements, "usable": usable, "problems": problems}
+
+
+def photo_verdict(
+    measurements: dict[str, Any], settings: Settings | None = None
+) -> tuple[bool, list[str]]:
+    """``usable`` and the problems (no_face, several_faces, too_dark, blurred, too_small)
+    of a portrait's measurements, by the ``PROOFS_PHOTO_*`` thresholds."""
+    settings = settings or get_settings()
+    faces = int(measurements.get("face_count") or 0)
+    width = int(measurements.get("width") or 0)
+    height = int(measurements.get("height") or 0)
+    ratio = float(measurements.get("face_ratio") or 0.0)
+    face_height = measurements.get("face_height")
+    face_height = float(face_height) if face_height is not None else ratio * height
+    problems: list[str] = []
+    if faces == 0:
+        problems.append("no_face")
+    elif faces > 1:
+        problems.append("several_faces")
+    if float(measurements.get("brightness") or 0.0) < settings.photo_min_brightness:
+        problems.append("too_dark")
+    if faces and float(measurements.get("sharpness") or 0.0) < settings.photo_min_sharpness:
+        problems.append("blurred")
+    if min(height, width) < settings.photo_min_side_px or (
+        faces
+        and (face_height < settings.photo_min_face_px or ratio < settings.photo_min_face_ratio)
+    ):
+        problems.append("too_small")
+    return not problems, problems
 
 
 def looks_like_photo(measurements: dict[str, Any]) -> bool:
-    """A portrait: one or more faces, the largest big and horizontally centred.
+    """A portrait: one or more faces, the largest big and horizontally centred, and
+    (almost) no text around it.
 
-    Used to skip OCR; an ID card front (face beside text, off-centre) is not one.
+    Used to skip OCR; an ID card (face beside text), a card photographed on a desk or a
+    receipt slip with a thumbnail has many text lines outside the face, so it is read.
     """
     if int(measurements.get("face_count") or 0) < 1:
+        return False
+    if int(measurements.get("text_blobs") or 0) >= PHOTO_MAX_TEXT_BLOBS:
         return False
     ratio = float(measurements.get("face_ratio") or 0.0)
     centre = measurements.get("face_center_x")

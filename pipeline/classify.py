@@ -29,13 +29,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from statistics import median
 
 from rapidfuzz import fuzz, process
 
 from extractors.base import Layout, Match, load_labels, text_key
-from extractors.photo import PHOTO_FACE_RATIO
+from extractors.photo import PHOTO_FACE_RATIO, PHOTO_MAX_TEXT_BLOBS
 from pipeline import codes
 from pipeline.models import DocumentType
 from pipeline.text import PageText
@@ -137,6 +138,12 @@ def score_classes(layout: Layout, language: str) -> Scores:
         if value > title_score.get(owner, 0.0):
             title_score[owner] = value
             scores.detail.setdefault(owner, []).append(f"title:{match.phrase}:{value:.2f}")
+    # a title never seen before still names its kind ("Letter of Enrolment", "Residence
+    # Confirmation"): words that only one type's titles use, on a title-like row
+    for owner, value in _title_words(layout, vocab, first_page, body_height).items():
+        if value > title_score.get(owner, 0.0):
+            title_score[owner] = value
+            scores.detail.setdefault(owner, []).append(f"title-word:{value:.2f}")
 
     tokens = layout.word_count
     has_id = _has_code(layout, "id_number")
@@ -173,6 +180,87 @@ def score_classes(layout: Layout, language: str) -> Scores:
         scores.by_class[name] = round(total, 3)
     scores.titles = {name: round(value, 3) for name, value in title_score.items()}
     return scores
+
+
+#: Title evidence from one distinctive word (a share of a whole title's TITLE_WEIGHT).
+TITLE_WORD_SHARE = 0.5
+#: Words of titles that tell no type from another.
+_GENERIC_TITLE_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "a",
+        "an",
+        "for",
+        "and",
+        "certificate",
+        "contract",
+        "agreement",
+        "card",
+        "letter",
+        "proof",
+        "house",
+        "housing",
+        "people's",
+        "peoples",
+        "republic",
+        "china",
+        "chinese",
+        "residential",
+        "real",
+        "estate",
+        "property",
+        "confirmation",
+        "verification",
+        "copy",
+        "duplicate",
+        "legal",
+        "person",
+        "status",
+        "work",
+        "home",
+        "room",
+        "digital",
+        "service",
+        "title",
+        "national",
+        "rights",
+    ]
+)
+
+
+@lru_cache(maxsize=4)
+def _distinct_title_words(language: str) -> dict[str, str]:
+    """Title word -> the one document type whose titles use it ("enrolment", "lease")."""
+    owners: dict[str, set[str]] = {}
+    for name, entry in load_labels(language)["types"].items():
+        for title in entry.get("titles") or []:
+            for word in title.split():
+                key = text_key(word)
+                if len(key) >= 4 and key not in _GENERIC_TITLE_WORDS:
+                    owners.setdefault(key, set()).add(name)
+    return {word: next(iter(names)) for word, names in owners.items() if len(names) == 1}
+
+
+def _title_words(
+    layout: Layout, vocab: dict, first_page: int, body_height: float
+) -> dict[str, float]:
+    """Evidence from a distinctive title word on a short row at the top of the first page,
+    set in bigger type than the body: a title in words not listed."""
+    words = _distinct_title_words(str(vocab.get("language") or "en"))
+    found: dict[str, float] = {}
+    rows = [r for r in layout.rows if r.page == first_page][:6]
+    for row in rows:
+        latin = [t for t in row.toks if not t.cjk]
+        if not latin or len(latin) > 7 or any(t.colon for t in latin):
+            continue
+        if row.y0 / max(row.page_height, 1.0) > 0.35 or row.height < 1.2 * body_height:
+            continue
+        owners = {words[t.key] for t in latin if t.key in words}
+        if len(owners) == 1:
+            owner = owners.pop()
+            found[owner] = max(found.get(owner, 0.0), TITLE_WORD_SHARE * TITLE_WEIGHT)
+    return found
 
 
 def _wrapped_titles(layout: Layout, owners: dict[str, str], first_page: int) -> dict[str, float]:
@@ -221,9 +309,14 @@ def _title_weight(match: Match, first_page: int, body_height: float) -> float:
         weight *= 0.5  # a title mentioned inside a sentence
     if any(t.colon for t in row_toks):
         weight *= 0.3  # "Identity Card No.: ..." is a label, not a title
+    following = row_toks[match.end] if match.end < len(row_toks) else None
+    if following is not None and following.key in {"no", "number", "num", "nr"}:
+        weight *= 0.3  # "Lessee's Identity Card No." names a number, not the document
     toks = match.toks
     if toks and sum(t.height for t in toks) / len(toks) >= 1.25 * body_height:
         weight *= 1.2  # set in a bigger type than the body
+    elif toks and sum(t.height for t in toks) / len(toks) < 0.85 * body_height:
+        weight *= 0.5  # set smaller than the body: a caption, not a title
     return weight
 
 
@@ -253,6 +346,11 @@ def _photo_verdict(pages: list[PageText]) -> float | None:
         faces = int(checks.get("face_count") or checks.get("photo_face_count") or 0)
         ratio = float(checks.get("face_ratio") or checks.get("photo_face_ratio") or 0.0)
         if faces < 1 or ratio < PHOTO_FACE_RATIO:
+            continue
+        # many text lines around the face (a card on a desk, a receipt slip): not a portrait,
+        # even when OCR read little of it
+        blobs = checks.get("photo_text_blobs", checks.get("text_blobs"))
+        if blobs is not None and int(blobs) >= PHOTO_MAX_TEXT_BLOBS:
             continue
         meaningful = sum(
             1 for w in page.words if w.confidence >= 0.6 and _MEANINGFUL.search(w.text)

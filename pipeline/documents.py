@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractors import extract
+from extractors.photo import photo_verdict
 from pipeline.bundles import group_pages
 from pipeline.classify import classify
 from pipeline.models import DocumentResult, DocumentType, PageImage
@@ -87,11 +88,15 @@ def document_checks(doc_type: DocumentType, pages: list[PageText]) -> dict[str, 
     """Photo measurements for a photo; capture quality and reading facts for the rest."""
     if doc_type is DocumentType.PHOTO:
         first = pages[0].checks
-        return {
+        measured = {
             key[len(_PHOTO_PREFIX) :]: value
             for key, value in first.items()
             if key.startswith(_PHOTO_PREFIX)
         }
+        if "face_count" in measured:
+            # the verdict by today's settings, not by those of the run that read the file
+            measured["usable"], measured["problems"] = photo_verdict(measured)
+        return measured
     checks: dict[str, Any] = {"text_source": sorted({page.source for page in pages})}
     for page in pages:
         for key, value in page.checks.items():

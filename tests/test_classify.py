@@ -210,3 +210,39 @@ def test_a_textless_picture_without_a_face_is_a_photo_to_reject() -> None:
                            "photo_background_std": 0.01}}
     )  # fmt: skip
     assert classify([blank], "en")[0] is DocumentType.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Letter of Enrolment",
+            "This letter confirms that Zhao Lei (student number 202301234) is enrolled as a "
+            "full-time student at Beijing Normal University, programme: Mathematics.",
+            DocumentType.ENROLLMENT_CERTIFICATE,
+        ),
+        (
+            "Residential Lease",
+            "The Lessor lets to the Lessee the dwelling situated at Room 1203, Building 5, 88 "
+            "Jianguo Road, Beijing. The tenancy runs from 1 March 2026 until 28 February 2027.",
+            DocumentType.RENTAL_CONTRACT,
+        ),
+    ],
+)
+def test_a_title_in_words_never_listed_still_names_its_type(title, body, expected) -> None:
+    _, page = docgen.render([("title", title), ("para", body)])
+    assert classify([page], "en")[0] is expected
+
+
+def test_a_caption_naming_a_card_number_is_not_a_card_title() -> None:
+    """ "Lessee's Identity Card No." above its value, in a lease: a label, small type."""
+    blocks = [
+        ("title", "Tenancy Agreement"),
+        ("above", "Name of Lessee", "Li Wei"),
+        ("above", "Lessee's Identity Card No.", docgen.TENANT_ID),
+        ("para", "The tenant shall pay the monthly rent of RMB 4,500 per month."),
+    ]
+    _, page = docgen.render(blocks)
+    scores = score_classes(Layout([page]), "en")
+    assert scores.titles.get("id_card", 0.0) < 1.5
+    assert classify([page], "en")[0] is DocumentType.RENTAL_CONTRACT

@@ -231,3 +231,63 @@ def test_low_resolution_is_flagged(page):
     small = cv2.resize(page.image, None, fx=0.33, fy=0.33, interpolation=cv2.INTER_AREA)
     assert capture_quality(small, 100)["low_resolution"] is True
     assert capture_quality(small[:400, :500], 300)["low_resolution"] is True
+
+
+# --- small text and low-resolution seals ------------------------------------------------
+
+
+def _low_resolution(image: np.ndarray, dpi: int) -> np.ndarray:
+    """The page as a 300-DPI render scanned (or screenshotted) at ``dpi``."""
+    scale = dpi / 300
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def test_small_text_is_enlarged_and_body_text_is_not(page):
+    coarse = _low_resolution(page.image, 96)
+    height = imaging.text_height(coarse)
+    assert height is not None and height < imaging.SMALL_TEXT_BELOW
+    prepared, dpi = prepare_for_ocr(coarse, 300)
+    assert any(step.startswith("enlarge:") for step in prepared.steps)
+    assert prepared.image.shape[0] > 2 * coarse.shape[0]
+    assert dpi == 300  # Tesseract is not told the enlarged letters are tiny
+    clean, _ = prepare_for_ocr(page.image, 300)
+    assert not any(step.startswith("enlarge:") for step in clean.steps)
+
+
+def test_enlarging_a_96_dpi_card_copy_gives_back_its_words():
+    import docgen
+
+    from pipeline.ocr import ocr_page
+
+    blocks, truth = docgen.id_front(0)
+    card, _ = docgen.render(blocks, docgen.CARD, body=docgen.card_body(docgen.CARD))
+    sheet = np.full((3508, 2480), 255, np.uint8)  # the card photocopied onto A4
+    sheet[400 : 400 + card.size[1], 700 : 700 + card.size[0]] = np.asarray(card.convert("L"))
+    coarse = _low_resolution(sheet, 96)
+    prepared, _ = prepare_for_ocr(coarse, 300)
+    wanted = f"{truth['name']} {truth['address']}".replace(",", "").split()
+
+    def found(image: np.ndarray) -> int:
+        read = ocr_page(image, number=1, dpi=300, lang="eng", timeout=120)
+        words = {w.text.strip(",.") for line in read.lines for w in line.words}
+        return sum(word in words for word in wanted)
+
+    assert found(prepared.image) >= len(wanted) - 1  # name and address, nearly every word
+    assert found(coarse) < found(prepared.image)
+
+
+def test_a_seal_on_a_low_resolution_copy_is_still_dropped(page):
+    import random
+
+    from sample_docs.graphics import seal
+
+    colour = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
+    stamp = seal("NANJING INSTITUTE OF FOREIGN STUDIES", random.Random(3)).resize((400, 400))
+    rgba = np.asarray(stamp).astype(np.float32)
+    alpha = rgba[:, :, 3:] / 255 * 0.85
+    region = colour[600:1000, 300:700].astype(np.float32)
+    colour[600:1000, 300:700] = (region * (1 - alpha) + rgba[:, :, 2::-1] * alpha).astype(np.uint8)
+    coarse = _low_resolution(colour, 96)
+    # a 96-DPI screenshot that does not say so is taken for 300 DPI: the seal still counts
+    prepared, _ = prepare_for_ocr(coarse, 300)
+    assert "seal" in prepared.steps

@@ -8,7 +8,12 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from skimage import data
 
-from extractors.photo import looks_like_photo, measure_photo
+from extractors.photo import (
+    PHOTO_MAX_TEXT_BLOBS,
+    count_text_blobs,
+    looks_like_photo,
+    measure_photo,
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +105,83 @@ def test_an_id_card_front_does_not_look_like_a_photo(portrait: np.ndarray) -> No
     checks = measure_photo(cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR))
     assert checks["face_count"] == 1
     assert not looks_like_photo(checks)
+
+
+def test_the_verdict_follows_the_photo_settings(portrait: np.ndarray) -> None:
+    """PROOFS_PHOTO_* thresholds decide ``usable``, also on measurements taken before."""
+    from extractors.photo import photo_verdict
+    from pipeline.settings import Settings
+
+    checks = measure_photo(portrait)
+    assert photo_verdict(checks, Settings()) == (True, [])
+    strict = Settings(photo_min_side_px=checks["width"] + 1, photo_min_brightness=0.99)
+    usable, problems = photo_verdict(checks, strict)
+    assert not usable and set(problems) == {"too_small", "too_dark"}
+    assert measure_photo(portrait, settings=strict)["usable"] is False
+
+
+def test_photo_settings_are_read_from_the_environment(monkeypatch) -> None:
+    from pipeline.settings import Settings
+
+    monkeypatch.setenv("PROOFS_PHOTO_MIN_FACE_PX", "120")
+    monkeypatch.setenv("PROOFS_PHOTO_MIN_SHARPNESS", "0.5")
+    settings = Settings()
+    assert (settings.photo_min_face_px, settings.photo_min_sharpness) == (120, 0.5)
+
+
+def _card_sides_on_a_desk(seed: int) -> np.ndarray:
+    """Both sides of an ID card (test renderer's card, the generator's card portrait) side by
+    side on a dark desk, photographed slightly at an angle: what applicants upload."""
+    import random
+
+    from sample_docs.graphics import card_portrait
+    from tests import docgen
+
+    front, _ = docgen.render(docgen.id_front(0)[0], size=docgen.CARD, body=24)
+    back, _ = docgen.render(docgen.id_back(0)[0], size=docgen.CARD, body=30)
+    front = front.convert("RGB")
+    face = card_portrait(random.Random(seed), width=480).crop((0, 0, 480, 540))
+    front.paste(face, (front.width - face.width - 20, 50))
+    desk = Image.new("RGB", (2 * docgen.CARD[0] + 120, docgen.CARD[1] + 100), (70, 60, 50))
+    desk.paste(front, (40, 50))
+    desk.paste(back.convert("RGB"), (docgen.CARD[0] + 80, 50))
+    height, width = desk.height, desk.width
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    tilted = corners + np.float32([[30, 10], [-20, 25], [-10, -15], [25, -5]])
+    matrix = cv2.getPerspectiveTransform(corners, tilted)
+    photo = cv2.warpPerspective(
+        cv2.cvtColor(np.asarray(desk), cv2.COLOR_RGB2BGR),
+        matrix,
+        (width, height),
+        borderValue=(70, 60, 50),
+    )
+    return cv2.GaussianBlur(photo, (0, 0), 0.8)
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_card_photographed_on_a_desk_is_read_not_taken_for_a_portrait(seed: int) -> None:
+    """The card's face is big and near the middle of the photo, but lines of text surround
+    it: the page must be OCR'd and classified as an ID card, not skipped as a portrait."""
+    checks = measure_photo(_card_sides_on_a_desk(seed))
+    # by the face alone it is a portrait (big, near the middle) ...
+    assert looks_like_photo({**checks, "text_blobs": 0})
+    # ... but the text around it says otherwise
+    assert checks["text_blobs"] >= PHOTO_MAX_TEXT_BLOBS
+    assert not looks_like_photo(checks)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_generators_portraits_still_skip_ocr(seed: int) -> None:
+    """A studio portrait has (almost) no text-line blobs: still recognised without OCR."""
+    import random
+
+    from sample_docs.graphics import portrait
+
+    image = cv2.cvtColor(np.asarray(portrait(random.Random(seed))), cv2.COLOR_RGB2BGR)
+    checks = measure_photo(image)
+    assert checks["text_blobs"] < PHOTO_MAX_TEXT_BLOBS
+    assert looks_like_photo(checks)
+
+
+def test_portrait_fixture_has_no_text(portrait: np.ndarray) -> None:
+    assert count_text_blobs(cv2.cvtColor(portrait, cv2.COLOR_BGR2GRAY)) < PHOTO_MAX_TEXT_BLOBS
