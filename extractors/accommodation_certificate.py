@@ -54,7 +54,13 @@ def address_after_cue(layout: Layout, cues: list[str]):
     """``... resides at Room 1203, Building 5, 88 Jianguo Road, Beijing since ...``"""
     doc = DocText(layout)
     for cue in cues:
-        match = re.search(r"(?i:" + cue.replace(" ", r"\s+") + r")\s+" + ADDRESS_RE, doc.text)
+        # Chinese runs on without a space after its cue ("居住于北京市…")
+        gap = r"\s*" if re.search(r"[\u4e00-\u9fff]$", cue) else r"\s+"
+        # ...and wraps between any two characters ("起居住\n于南京市…")
+        cue_re = re.sub(
+            r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", r"\\s*", cue.replace(" ", r"\s+")
+        )
+        match = re.search(r"(?i:" + cue_re + r")" + gap + ADDRESS_RE, doc.text)
         if match:
             raw = cut_sentence(match.group(1))
             value = norm.clean_address(raw)

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ LABELS_DIR = Path(__file__).resolve().parent / "labels"
 
 #: A gap wider than this many row heights ends a value (word spaces are ~0.3).
 VALUE_GAP_FACTOR = 2.2
+#: Another type's label ends a value only when at least this long (letters, as a key):
+#: "transferee", "unified social credit code", not "name" or "to".
+OTHER_LABEL_MIN_KEY = 8
+#: Characters OCR reads a table's cell rule as: one standing alone ends a value.
+CELL_RULES = frozenset({"|", "||", "¦", "‖", "│", "丨"})
 #: How far below a label (in row heights) its value may sit.
 BELOW_MAX_FACTOR = 3.0
 #: Minimum fuzzy ratio for a label of 5+ characters; shorter labels must match exactly.
@@ -186,6 +192,12 @@ def _split_word(text: str) -> list[tuple[str, int, int]]:
             start = index + 1
         elif char in ":：" and index + 1 < len(text):
             pieces.append((text[start : index + 1], start, index + 1))
+            start = index + 1
+        elif char in "，。；（）":
+            # Chinese punctuation after digits ("…2088043。双方") ends the number
+            if index > start:
+                pieces.append((text[start:index], start, index))
+            pieces.append((char, index, index + 1))
             start = index + 1
         index += 1
     if start < len(text):
@@ -452,11 +464,24 @@ class Layout:
             tok = toks[index]
             if out and tok.x0 - out[-1].x1 > limit_gap:
                 break
-            if not out and tok.x0 - match.x1 > 0.6 * row.page_width:
+            if tok.text.strip() in CELL_RULES:
+                if out:
+                    break  # a cell's rule: the next cell is another field's
+                index += 1
+                continue
+            if out and self._next_cell_label(toks, index, stop_keys):
                 break
+            if (
+                not out
+                and tok.x0 - match.x1 > 0.6 * row.page_width
+                and not (tok.cjk and match.toks[-1].cjk and _alone_on_row(toks, match, index))
+            ):
+                break  # (a receipt slip sets a Chinese label and its value at both ends)
             if self._label_starts(toks, index, stop_keys):
                 break
             if out and tok.cjk and _cjk_label_starts(toks, index, stop_keys):
+                if len(out) > 2 and out[-1].text in "与和及":
+                    out.pop()  # "刘勇与买受人…": the conjunction before the next party's label
                 break  # "姓名张三性别男": Chinese labels need no colon to end a value
             out.append(tok)
             index += 1
@@ -488,6 +513,10 @@ class Layout:
                 tok = toks[i]
                 if taken and tok.x0 - taken[-1].x1 > VALUE_GAP_FACTOR * height:
                     break
+                if tok.text.strip() in CELL_RULES:
+                    if taken:
+                        break
+                    continue
                 if taken and self._label_starts(toks, i, stop_keys):
                     break
                 taken.append(tok)
@@ -518,7 +547,21 @@ class Layout:
             gap = nxt.y0 - row.y1
             if nxt.page != row.page or gap > 1.0 * row.height:
                 break
-            first = nxt.toks[0]
+            toks = nxt.toks
+            # in a grid the value's column may be the row's second cell: skip the cell to its
+            # left ("阳光花园9栋…    1-08止" under "长沙市…    自2024-11-09起至2027-1")
+            column = next(
+                (i for i, t in enumerate(toks) if t.x0 >= start_x - 1.5 * row.height), None
+            )
+            if (
+                not margin_ok
+                and column
+                and not starts_with_any_label(toks[:column])
+                and toks[column].x0 - toks[column - 1].x1 > VALUE_GAP_FACTOR * row.height
+                and abs(toks[column].x0 - start_x) <= 1.5 * row.height
+            ):
+                toks = toks[column:]
+            first = toks[0]
             under_value = abs(first.x0 - start_x) <= 1.5 * row.height
             last = (out or value)[-1]
             at_margin = (
@@ -526,11 +569,11 @@ class Layout:
                 and first.x0 < start_x
                 and (last.text.endswith((",", "，", "-")) or gap < 0.8 * row.height)
             )
-            if not (under_value or at_margin) or self._label_starts(nxt.toks, 0, stop_keys):
+            if not (under_value or at_margin) or self._label_starts(toks, 0, stop_keys):
                 break
-            if starts_with_any_label(nxt.toks):
+            if starts_with_any_label(toks):
                 break
-            out.extend(_until_gap(nxt.toks, row.height))
+            out.extend(_until_gap(toks, row.height))
             row = nxt
         return out
 
@@ -544,6 +587,20 @@ class Layout:
             return []
         return _until_gap(toks[position + 1 :], self.rows[row_index].height)
 
+    def _next_cell_label(self, toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
+        """A known label without a colon that opens a new cell: set apart by a gap wider than
+        a word space, or after a cell rule, and not the end of the row (a grid's next pair)."""
+        gap = toks[index].x0 - toks[index - 1].x1
+        after_rule = toks[index - 1].text.strip() in CELL_RULES
+        if not after_rule and gap <= 1.0 * max(toks[index].height, 1.0):
+            return False
+        key = ""
+        for end in range(index, min(len(toks), index + 5)):
+            key += toks[end].key
+            if key in stop_keys and len(key) >= 4 and end + 1 < len(toks):
+                return True
+        return False
+
     def _label_starts(self, toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
         """Does a label (followed by a colon) start at ``toks[index]``?"""
         key = ""
@@ -554,6 +611,14 @@ class Layout:
             if toks[end].colon and key and _fuzzy_in(key, stop_keys):
                 return True
         return False
+
+
+def _alone_on_row(toks: list[Tok], match: Match, index: int) -> bool:
+    """The label opens its row and everything after the gap is one run: its value."""
+    if match.start != 0:
+        return False
+    rest = toks[index:]
+    return all(b.x0 - a.x1 < VALUE_GAP_FACTOR * max(a.height, 1.0) for a, b in pairwise(rest))
 
 
 def _cjk_label_starts(toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
@@ -572,6 +637,10 @@ def _until_gap(toks: list[Tok], height: float) -> list[Tok]:
     for tok in toks:
         if out and tok.x0 - out[-1].x1 > VALUE_GAP_FACTOR * height:
             break
+        if tok.text.strip() in CELL_RULES:
+            if out:
+                break
+            continue
         out.append(tok)
     return out
 
@@ -669,6 +738,27 @@ def _mean_conf(toks: Sequence[Tok]) -> float:
     return sum(t.conf for t in toks) / len(toks) if toks else 0.0
 
 
+#: A Latin name read with mean word confidence below this is OCR's reading of a scribble
+#: (a signature over a signature line), not a printed name: printed names on the same scans
+#: read at 0.6-1.0, signatures at 0.05-0.45 (measured on the sample batches).
+SCRIBBLE_MAX_CONFIDENCE = 0.5
+_NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?,?$|^[a-z][a-z'’\-]*,?$")
+
+
+def looks_like_scribble(toks: Sequence[Tok]) -> bool:
+    """Whether Latin "name" tokens are rather the OCR of a handwritten scribble: read
+    unsurely, holding signs no name holds, or one fragment of a letter or two."""
+    latin = [t for t in toks if not t.cjk]
+    if not latin:
+        return False
+    if _mean_conf(latin) < SCRIBBLE_MAX_CONFIDENCE:
+        return True
+    if any(not _NAME_WORD.match(t.text) for t in latin if not PERSON_TITLES.match(t.text)):
+        return True
+    letters = sum(ch.isalpha() for t in latin for ch in t.text)
+    return letters < 3
+
+
 def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
     """A person's name: a few capitalised words (or CJK characters), honorifics dropped."""
     taken: list[Tok] = []
@@ -706,6 +796,8 @@ def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
     value = norm.clean_name(join_toks(taken))
     if not value or not re.search(r"[A-Za-z\u3400-\u9fff]", value) or len(value) < 2:
         return None
+    if looks_like_scribble(taken):
+        return None  # a signature read as letters ("PWN /", "Wary wl"): not a printed name
     if any(tok.key in ROLE_WORDS for tok in taken):
         return None  # "Party A", "Tenant": a role where a name should be
     if taken and taken[0].cjk:
@@ -716,7 +808,8 @@ def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
 
 
 _LEGAL_SUFFIX = re.compile(
-    r"^(.*?\b(?:Co\.,?\s*Ltd|Ltd|Limited|Inc|LLC|Corp|Corporation|GmbH|PLC|LLP)\b\.?)",
+    r"^(.*?\b(?:Limited\s+Liability\s+(?:Company|Partnership)|Co\.,?\s*Ltd|Ltd|Limited"
+    r"|Inc|LLC|Corp|Corporation|GmbH|PLC|LLP)\b\.?)",
     re.IGNORECASE,
 )
 
@@ -726,6 +819,8 @@ def clean_org(text: str | None) -> str | None:
     value = norm.clean_name(text)
     if not value:
         return None
+    if norm.is_chinese(value):
+        value = norm.trim_cjk_lead(value, minimum=4)  # "本合同由北京市…公司", "我校…大学"
     value = re.sub(r"\.{2,}", ".", value)
     match = _LEGAL_SUFFIX.match(value)
     if match:
@@ -741,7 +836,7 @@ def parse_org(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
     if toks and not toks[0].cjk and toks[0].text[:1].islower():
         return None  # "by our unit, ...": a sentence, not a name
     taken: list[Tok] = []
-    for tok in toks:
+    for index, tok in enumerate(toks):
         text = tok.text
         if text.startswith("(") and taken:
             rest = text.lower()
@@ -753,12 +848,18 @@ def parse_org(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
         if len(taken) >= (40 if tok.cjk else 14):
             break
         if text.endswith(("Ltd.", "Ltd", "Limited", "Inc.", "LLC")) and not tok.cjk:
-            break
+            following = toks[index + 1].key if index + 1 < len(toks) else ""
+            if not (text.endswith("Limited") and following == "liability"):
+                break  # "... Limited Liability Company" goes on
     value = clean_org(join_toks(taken))
     if not value or len(value) < 2 or not re.search(r"[A-Za-z\u3400-\u9fff]", value):
         return None
+    if re.search(r"\d{2,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{1,4}", value):
+        return None  # a date ("Dated 2026/11/18" misread): no organisation's name
     if re.fullmatch(r"(?i)(co\.?,?\s*)?(ltd|limited|inc|llc|company limited)\.?", value):
         return None  # the tail of a name wrapped from the line above
+    if re.fullmatch(r"[（(]?(?:股份|责任)?有限(?:责任)?公司|公司|集团", value):
+        return None  # "有限公司" alone: a seal's fragment or a wrapped tail, not a name
     return value, taken
 
 
@@ -839,6 +940,8 @@ def _parse_code(kind: str, toks: list[Tok]) -> tuple[str, list[Tok], float] | No
     for start in range(min(len(toks), 4)):
         joined = ""
         for end in range(start, min(len(toks), start + 5)):
+            if toks[end].cjk:
+                break  # a code has no Chinese characters ("期限2016032120260321" is none)
             joined += codes.clean_code(toks[end].text)
             if len(joined) > 19:
                 break
@@ -869,7 +972,8 @@ def _parse_code(kind: str, toks: list[Tok]) -> tuple[str, list[Tok], float] | No
 def _parse_ref(toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
     """A reference as printed (certificate, receipt number): several digits, not a date."""
     text = norm.collapse(join_toks(toks)).strip(" :;,.")
-    text = re.sub(r"^(No\.?|#)\s*", "", text, flags=re.IGNORECASE)
+    # "No. 2015...", "Serial No. 2015...": the rest of a label before the number
+    text = re.sub(r"^(?:[A-Za-z]+\.?\s+){0,2}?(No\.?|Number|#)\s*(?=\S*\d)", "", text, flags=re.I)
     if sum(ch.isdigit() for ch in text) < 4 or norm.find_dates(text):
         return None
     if len(text) > 40:
@@ -944,6 +1048,13 @@ class FieldReader:
         for labels in self.field_labels.values():
             stops.update(labels)
         self.stop_keys = {text_key(s) for s in stops if text_key(s)}
+        # any type's label ends a value too (a grid's next cell: "... Co., Ltd | Transferee",
+        # "...有限公司统一社会信用代码..."), when specific enough not to be a word of a value
+        self.stop_keys |= {
+            key
+            for key in all_label_keys(language)
+            if len(key) >= OTHER_LABEL_MIN_KEY or (_CJK.match(key) and len(key) >= 4)
+        }
 
     def labels_for(self, key: str) -> list[str]:
         return self.field_labels.get(key, [])
@@ -971,8 +1082,12 @@ class FieldReader:
             value = self.value_at(match, spec)
             if value is None:
                 continue
-            if value.below and any(
-                _SIGNATURE.search(t.text) for t in self.layout.rows[match.row].toks
+            if value.below and (
+                any(_SIGNATURE.search(t.text) for t in self.layout.rows[match.row].toks)
+                or (
+                    any(t.cjk for t in match.toks)
+                    and _SIGNATURE.search(self.layout.rows[match.row].text)
+                )
             ):
                 continue  # under a row of signature captions is a signature
             # a label followed by a colon, or standing first on its row, is a real label
@@ -998,7 +1113,160 @@ class FieldReader:
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
         return candidates[0][2]
 
+    def _value_beside_label_head(self, match: Match) -> list[Tok]:
+        """A label wrapped in its cell ("Property" over "Address"): the row above, whose first
+        run joined with the label is a known label, holds the value's first line beside it."""
+        if match.start != 0 or match.row == 0:
+            return []
+        row = self.layout.rows[match.row]
+        upper = self.layout.rows[match.row - 1]
+        if upper.page != row.page or row.y0 - upper.y1 > 1.0 * row.height:
+            return []
+        toks = upper.toks
+        if not toks or abs(toks[0].x0 - match.x0) > 1.0 * row.height:
+            return []
+        head = _until_gap(toks, upper.height)
+        if len(head) >= len(toks) or len(head) > 3:
+            return []
+        key = "".join(t.key for t in head) + "".join(t.key for t in match.toks)
+        if key not in all_label_keys(self.language) or text_key(match.phrase) == key:
+            return []
+        rest = toks[len(head) :]
+        right = self.layout.right_of(match, self.stop_keys)
+        if not right or abs(rest[0].x0 - right[0].x0) > 1.5 * row.height:
+            return []
+        return _until_gap(rest, upper.height)
+
+    def _caption_row(self, match: Match, right: list[Tok]) -> bool:
+        """Whether the label heads a column: no colon, its neighbour stands apart, and the
+        row under it is set in clearly bigger type (a form's caption over its value)."""
+        row = self.layout.rows[match.row]
+        if match.colon or right[0].x0 - match.x1 <= VALUE_GAP_FACTOR * row.height:
+            return False
+        neighbour = _until_gap(right, row.height)
+        if len(neighbour) > 5 or not all(_label_word(t) for t in neighbour):
+            return False  # beside it is a value, not another caption
+        if any(ch.isdigit() for t in neighbour for ch in t.text):
+            return False
+        if not (self._label_heads(neighbour) or starts_with_any_label(neighbour)):
+            return False  # "Holder     Peng Na": a name beside its label, not a caption
+        if match.row + 1 >= len(self.layout.rows):
+            return False
+        under = self.layout.rows[match.row + 1]
+        return (
+            under.page == row.page
+            and under.height >= 1.15 * row.height
+            and under.y0 - row.y1 < 1.5 * row.height
+        )
+
+    # ---------------------------------------------------- labels never seen before
+
+    def cue_words(self, key: str) -> set[str]:
+        """Words that name this field and no sibling ("lessee" of "Name of Lessee"), taken
+        from the field's known labels, so that an unseen label built on them still reads."""
+        mine = {w for label in self.labels_for(key) for w in _label_words(label)}
+        others = {
+            w
+            for name, labels in self.field_labels.items()
+            if name != key
+            for label in labels
+            for w in _label_words(label)
+        }
+        return {w for w in mine - others - _GENERIC_LABEL_WORDS if len(w) >= 2}
+
+    def cue_matches(self, key: str) -> list[Match]:
+        """Short label-like runs (opening a row or a cell, at most five words, no digits)
+        holding one of the field's cue words: "Renting Party (Party B)", "Lease Ends"."""
+        cues = self.cue_words(key)
+        if not cues:
+            return []
+        found: list[Match] = []
+        for row_index, row in enumerate(self.layout.rows):
+            for start, end in _label_runs(row):
+                toks = row.toks[start:end]
+                if toks[0].cjk or not all(_label_word(t) for t in toks):
+                    continue  # "We confirm that ...": a sentence, not a label
+                if any(ch.isdigit() for t in toks for ch in t.text):
+                    continue
+                if ORG_MARKERS.search(join_toks(toks)):
+                    continue  # "Guangzhou Mingde University": a name, not a label
+                if not self._stands_as_label(row_index, start, end):
+                    continue
+                if key in self._label_heads(toks):
+                    phrase = join_toks(toks)
+                    found.append(Match(phrase, 85.0, row_index, start, end, self.layout))
+        return found
+
+    def _stands_as_label(self, row_index: int, start: int, end: int) -> bool:
+        """A run is set as a label: a colon ends it, a value stands apart to its right, or
+        it is a caption over a value in bigger type."""
+        row = self.layout.rows[row_index]
+        toks = row.toks
+        if toks[end - 1].colon:
+            return True
+        if end < len(toks):
+            after = toks[end:]
+            if not all(_label_word(t) for t in after[:5]) or any(
+                ch.isdigit() for t in after for ch in t.text
+            ):
+                return True  # "Lease Ends     2028-01-23"
+        if row_index + 1 >= len(self.layout.rows):
+            return False
+        under = self.layout.rows[row_index + 1]
+        return (
+            under.page == row.page
+            and under.height >= 1.15 * row.height
+            and under.y0 - row.y1 < 1.5 * row.height
+        )
+
+    def _label_heads(self, toks: list[Tok]) -> set[str]:
+        """The field(s) an unseen label names, by its head word: the word before "of"
+        ("Address of Rented House", "Owner of the Premises"), else the last word that is a
+        cue ("Lessee's ID Card No.", "Tenancy Ends"); a head shared by fields names both."""
+        cues = {name: self.cue_words(name) for name in self.field_labels}
+        keys = [t.key for t in toks]
+        groups = [keys]
+        if "of" in keys:
+            cut = keys.index("of")
+            groups = [keys[:cut], keys[cut + 1 :]]
+        for group in groups:
+            for word in reversed(group):
+                for loose in (False, True):
+                    owners = {name for name, words in cues.items() if _cue_hit(word, words, loose)}
+                    if owners:
+                        return owners
+        return set()
+
+    def read_by_cue(self, spec: FieldSpec) -> Value | None:
+        """The value beside or under an unseen label that holds one of the field's cue
+        words; read less surely than under a known label. Values that do not parse as the
+        field's kind (a name under "Lessee's ID Card No.") are passed over."""
+        for match in self.cue_matches(spec.label_key or spec.name):
+            if is_signature_line(match):
+                continue
+            value = self.value_at(match, spec)
+            if value is None:
+                continue
+            if value.below and any(
+                _SIGNATURE.search(t.text) for t in self.layout.rows[match.row].toks
+            ):
+                continue
+            if spec.kind in ("person", "party", "org") and self._label_heads(value.toks):
+                continue  # another caption ("Registered Proprietor"), not a name
+            if spec.kind == "person" and ORG_MARKERS.search(str(value.value)):
+                continue  # "Photo Studio ...": an organisation where a person is wanted
+            if spec.kind == "org" and not ORG_MARKERS.search(str(value.value)):
+                continue  # under an unseen label, only an evident organisation name
+            if value.below and value.toks:
+                label_height = self.layout.rows[match.row].height
+                if self.layout.rows[self.layout.row_of(value.toks[0])].height > 1.8 * label_height:
+                    continue  # a scribble under a signature caption, far bigger than type
+            value.confidence *= 0.8
+            return value
+        return None
+
     def value_at(self, match: Match, spec: FieldSpec) -> Value | None:
+        match = _through_colon(match)
         right = self.layout.right_of(match, self.stop_keys)
         row_height = self.layout.rows[match.row].height
         if (
@@ -1008,11 +1276,19 @@ class FieldReader:
         ):
             right = []  # "Landlord      Tenant" headings: the values are below
         attempts: list[list[Tok]] = []
+        caption_value: list[Tok] = []
+        if right and self._caption_row(match, right):
+            # a row of small captions over the values ("Letting Party (Party A)    Tenant's
+            # ID No." above "He Xiuying    1101..."): the value is under the whole caption
+            caption_value = self.layout.below(_whole_run(match), self.stop_keys)
+            if caption_value:
+                attempts.append(caption_value)
         if right:
             attempts.append(right)
         # only a label that opens its row (or has a colon) may have its value below: "Beijing
         # Normal University" is a name ending in a label word, not a label over the next row
-        if not right and (match.start == 0 or match.colon):
+        starts_cell = _gap_before(match) > VALUE_GAP_FACTOR * row_height
+        if not right and (match.start == 0 or match.colon or starts_cell):
             below = self.layout.below(match, self.stop_keys)
             if below:
                 attempts.append(below)
@@ -1020,10 +1296,20 @@ class FieldReader:
             beyond = self.layout.after_gap(match.row, right[-1], self.stop_keys)
             if beyond:
                 attempts.append(right + beyond)  # "Business Term Until    Permanent"
+        above = self._value_beside_label_head(match) if right else []
         for toks in attempts:
+            if above and toks is right:
+                # "Property   479 Xingfu … Zhongshan" over "Address   District, Dalian"
+                toks = above + toks
             if spec.multiline and toks is right:
                 toks = toks + self.layout.continuation(match.row, toks, self.stop_keys)
-            elif spec.kind == "org" and toks is right:
+            elif spec.multiline and toks is caption_value:
+                toks = toks + self.layout.continuation(
+                    self.layout.row_of(toks[-1]), toks, self.stop_keys, margin_ok=False
+                )
+            elif toks is right and (
+                spec.kind == "org" or (spec.kind == "party" and ORG_MARKERS.search(join_toks(toks)))
+            ):
                 # a name wrapped in its value column: "Beijing Boyuan Property / Management ..."
                 toks = toks + self.layout.continuation(
                     match.row, toks, self.stop_keys, margin_ok=False, max_rows=1
@@ -1034,6 +1320,132 @@ class FieldReader:
             value, used, quality = parsed
             return Value(value, used, quality * _mean_conf(used), below=toks is not right)
         return None
+
+
+#: Words of labels that say nothing about which field they label.
+_GENERIC_LABEL_WORDS = frozenset(
+    [
+        "name",
+        "names",
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "no",
+        "number",
+        "num",
+        "date",
+        "dated",
+        "full",
+        "party",
+        "b",
+        "by",
+        "to",
+        "from",
+        "at",
+        "in",
+        "on",
+        "for",
+        "with",
+        "is",
+        "id",
+        "s",
+    ]
+)
+
+
+def _label_words(label: str) -> list[str]:
+    return [text_key(word) for word in re.split(r"[\s/()]+", label) if text_key(word)]
+
+
+def _shared_prefix(left: str, right: str) -> int:
+    count = 0
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def _cue_hit(key: str, cues: set[str], loose: bool = False) -> bool:
+    """A word that is a cue or inflects one ("lessee's", "ends"); ``loose``: or shares a
+    long stem with one ("begins" of "beginning"), asked only when no field has the word
+    itself ("employee" is not "employer")."""
+    if key in cues:
+        return True
+    for cue in cues:
+        shared = _shared_prefix(key, cue)
+        if shared == len(cue) >= 3 and len(key) - len(cue) <= 2:
+            return True
+        if loose and shared >= 5 and shared >= min(len(key), len(cue)) - 3:
+            return True
+    return False
+
+
+def _label_runs(row: Row) -> list[tuple[int, int]]:
+    """Runs of one to five tokens that may be labels: a row (or a cell of it, after a wide
+    gap) up to its first colon or wide gap."""
+    runs: list[tuple[int, int]] = []
+    toks = row.toks
+    gap = VALUE_GAP_FACTOR * row.height
+    start = 0
+    while start < len(toks):
+        end = start
+        while end < len(toks):
+            end += 1
+            if toks[end - 1].colon or (end < len(toks) and toks[end].x0 - toks[end - 1].x1 > gap):
+                break
+        if end - start <= 5:
+            runs.append((start, end))
+        # the next cell starts after the next wide gap
+        start = end
+        while start < len(toks) and toks[start].x0 - toks[start - 1].x1 <= gap:
+            start += 1
+    return runs
+
+
+_LABEL_FUNCTION_WORDS = frozenset(
+    ["of", "the", "this", "and", "for", "to", "in", "on", "by", "per"]
+)
+
+
+def _label_word(tok: Tok) -> bool:
+    """Labels are set in capitalised words, bracketed remarks and a few function words."""
+    return tok.text[:1].isupper() or tok.text[:1] in "([" or tok.key in _LABEL_FUNCTION_WORDS
+
+
+def _whole_run(match: Match) -> Match:
+    """The match widened to the start of its run of words ("Letting Party (Party A)" for
+    "Party A"): the caption's column starts where the caption does."""
+    toks = match.layout.rows[match.row].toks
+    height = match.layout.rows[match.row].height
+    start = match.start
+    while (
+        start > 0
+        and not toks[start - 1].colon
+        and toks[start].x0 - toks[start - 1].x1 <= VALUE_GAP_FACTOR * height
+    ):
+        start -= 1
+    return Match(match.phrase, match.score, match.row, start, match.end, match.layout)
+
+
+def _through_colon(match: Match) -> Match:
+    """A known label that goes on to a colon a word or two later ("Employee Full Name:",
+    "Address of Property Sold:") is that whole label: its value starts after the colon."""
+    if match.colon:
+        return match
+    toks = match.layout.rows[match.row].toks
+    height = match.layout.rows[match.row].height
+    for end in range(match.end, min(len(toks), match.end + 3)):
+        if toks[end].x0 - toks[end - 1].x1 > VALUE_GAP_FACTOR * height:
+            return match
+        if any(ch.isdigit() for ch in toks[end].text):
+            return match
+        if toks[end].colon:
+            return Match(match.phrase, match.score, match.row, match.start, end + 1, match.layout)
+    return match
 
 
 @lru_cache(maxsize=8)
@@ -1071,6 +1483,9 @@ def is_signature_line(match: Match) -> bool:
     """ "Landlord (Signature):", "Party A (Sign here): Lessee:": where to sign, not who."""
     toks = match.layout.rows[match.row].toks
     near = toks[: match.end + 1]
+    if any(t.cjk for t in match.toks):
+        # "单位名称（签字（盖章））：": the caption's characters are tokens of their own
+        return bool(_SIGNATURE.search(join_toks(toks[: match.end + 6])))
     return any(_SIGNATURE.search(t.text) for t in near)
 
 
@@ -1134,9 +1549,12 @@ def is_label_like(match: Match) -> bool:
         # gap before its value, or to open a short row ("姓名张三性别男" from a text layer)
         if following.x0 - last.x1 > 0.6 * height:
             return True
-        return match.start == 0
+        # or to open a cell: "… 2027-09-19      租金（月） ￥5500.00" (a grid's second column)
+        return match.start == 0 or _gap_before(match) > 1.5 * height
     if match.start == 0 or _gap_before(match) > 1.5 * height:
         return True
+    if match.toks[0].cjk and last.cjk and _gap_before(match) > 0.8 * height:
+        return True  # Chinese runs without spaces: any clear gap before the label opens a cell
     # "Resident ID No. 3101...": a qualifier or two before a label whose value is a number;
     # "Title Holder      Wei Jing": or whose value stands apart in its own column
     before = toks[: match.start]
@@ -1160,6 +1578,19 @@ def _gap_before(match: Match) -> float:
 # ----------------------------------------------------------------------------- document text
 
 
+def _cjk_prose_wraps(row: Row, following: Row) -> bool:
+    """A Chinese sentence running on to the next line: the row reaches the right margin,
+    ends in a character (not a full stop or a colon) and the next row goes on in characters."""
+    if not row.toks or not following.toks or following.page != row.page:
+        return False
+    last, first = row.toks[-1], following.toks[0]
+    if not (last.cjk and first.cjk) or last.text[-1:] in "。！？；：:，,":
+        return False
+    if following.y0 - row.y1 > 1.0 * row.height:
+        return False
+    return last.x1 > 0.7 * row.page_width and first.x0 <= row.toks[0].x0 + 1.5 * row.height
+
+
 class DocText:
     """The layout as one string, with a map back to tokens, for regexes over prose."""
 
@@ -1168,7 +1599,8 @@ class DocText:
         parts: list[str] = []
         self.spans: list[tuple[int, int, Tok]] = []
         position = 0
-        for row in layout.rows:
+        rows = layout.rows
+        for number, row in enumerate(rows):
             for index, tok in enumerate(row.toks):
                 if index and needs_space(row.toks[index - 1], tok):
                     parts.append(" ")
@@ -1176,6 +1608,9 @@ class DocText:
                 parts.append(tok.text)
                 self.spans.append((position, position + len(tok.text), tok))
                 position += len(tok.text)
+            following = rows[number + 1] if number + 1 < len(rows) else None
+            if following is not None and _cjk_prose_wraps(row, following):
+                continue  # "…在郑州襄樊地球村信息" / "有限公司工作": one sentence, no break
             parts.append("\n")
             position += 1
         self.text = "".join(parts)
@@ -1189,12 +1624,15 @@ class DocText:
 
 
 PERSON_RE = (
-    r"((?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][A-Za-z'’\-]+(?:[ \t\n]+[A-Z][A-Za-z'’\-]*\.?){0,3}"
+    # (a period only after an initial: "Robert Espinoza.\nParty B" is a sentence's end)
+    r"((?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][A-Za-z'’\-]+"
+    r"(?:[ \t\n]+(?:[A-Z]\.|[A-Z][A-Za-z'’\-]*)){0,3}"
     # a Chinese name: two to four characters before a title, a particle or punctuation
     r"|[\u4e00-\u9fff·]{2,4}?(?=同志|同学|先生|女士|系|是|为|在|于|，|,|（|\(|\s|身份证|$))"
 )
 ORG_RE = (
-    r"([A-Z0-9][\w&'’\-]*(?:[ \t\n]+(?:(?:of|and|&|for|the)[ \t]+)?[A-Z0-9(][\w&'’\-().]*){0,11}"
+    r"((?:No\.[ \t]*)?[A-Z0-9][\w&'’\-]*"
+    r"(?:[ \t\n]+(?:(?:of|and|&|for|the)[ \t]+)?[A-Z0-9(][\w&'’\-().]*){0,11}"
     r"(?:,?[ \t\n]+(?:Co\.?,?[ \t]*Ltd\.?|Ltd\.?|Limited|Inc\.?|LLC))?"
     # a Chinese organisation: characters up to its legal form or kind of body
     r"|[\u4e00-\u9fff（）()〈〉]{2,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校"
@@ -1202,6 +1640,7 @@ ORG_RE = (
 )
 DATE_RE = (
     r"((?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?,?\s+\d{4})|"
+    r"(?:\d{1,2}\s*[-/.]\s*[A-Za-z]{3,9}\.?\s*[-/.]\s*\d{4})|"
     r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|"
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)|(?:\d{1,2}[./-]\d{1,2}[./-]\d{4}))"
 )
@@ -1215,13 +1654,21 @@ _ADDRESS_CHUNK = (
 )
 #: An address in prose: capitalised or numbered chunks separated by commas; it ends where a
 #: lower-case word follows a comma ("..., Shanghai, accommodation provided by ...").
-ADDRESS_RE = r"(" + _ADDRESS_CHUNK + r"(?:,\s*" + _ADDRESS_CHUNK + r")*)"
+#: A Chinese address in prose: from its first character to the last 室/号/楼... before the
+#: clause goes on ("位于北京市…102室的房屋", "居住于…404室，住所由…", "提供的…103室住宿").
+CJK_ADDRESS_RE = (
+    r"[\u4e00-\u9fff][\u4e00-\u9fff0-9A-Za-z\-#\s]{3,60}?(?:室|号|楼|栋|单元|弄|层|户|座|村|组|\d)"
+    r"(?=的|，|,|。|；|;|、|提供|住|居|出租|出售|（|\(|\s*$)"
+)
+ADDRESS_RE = r"(" + CJK_ADDRESS_RE + r"|" + _ADDRESS_CHUNK + r"(?:,\s*" + _ADDRESS_CHUNK + r")*)"
 _PLACEHOLDERS = {"{person}": PERSON_RE, "{org}": ORG_RE, "{date}": DATE_RE, "{address}": ADDRESS_RE}
 
 
 def _spaces(text: str) -> str:
-    """A space in a template matches any run of whitespace (prose wraps across rows)."""
-    return re.sub(r"(?<!\\) ", r"\\s+", text)
+    """A space in a template matches any run of whitespace (prose wraps across rows), and so
+    may nothing between two Chinese characters (a Chinese line wraps anywhere)."""
+    text = re.sub(r"(?<!\\) ", r"\\s+", text)
+    return re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", r"\\s*", text)
 
 
 def prose_pattern(template: str) -> re.Pattern[str]:
@@ -1266,7 +1713,8 @@ def find_prose(doc: DocText, templates: Iterable[str], kind: str) -> Value | Non
             continue  # a broken rule is skipped, never fatal (cf. invoice2data)
         for match in pattern.finditer(doc.text):
             start, end = match.span(1)
-            raw = match.group(1)
+            start = _after_cjk_lead(doc.text, start, end)
+            raw = doc.text[start:end]
             this_kind = kind
             if kind == "party":
                 this_kind = "org" if ORG_MARKERS.search(raw) else "person"
@@ -1299,10 +1747,41 @@ def find_prose(doc: DocText, templates: Iterable[str], kind: str) -> Value | Non
     return best[1] if best else None
 
 
+#: A Chinese name in prose begins where the clause words before it end (not at "同由王鹏").
+_CJK_START = r"(?:(?<![\u4e00-\u9fff·])|(?<=[由与和及同向将系为是：:]))"
+_CJK_NAME_AFTER_ROLE = {
+    "person": r"([\u4e00-\u9fff·]{2,4}?)(?=[（(，,；;。]|与|和|身份证|于\d|\s)",
+    "org": r"([\u4e00-\u9fff（）()]{4,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院"
+    r"|学校|医院|研究所|事务所|中心|厂|工作室))(?=[（(，,；;。]|与|和|\s)",
+}
+
+
+def _after_cjk_lead(text: str, start: int, end: int) -> int:
+    """Where a Chinese name found in prose really starts: after "由", "与", "本合同由"..."""
+    raw = text[start:end]
+    if not norm.is_chinese(raw, share=0.5):
+        return start
+    trimmed = norm.trim_cjk_lead(raw)
+    labels = sorted(_cjk_label_keys(), key=len, reverse=True)
+    for _ in range(2):  # "用人单位中科商贸…": a label run on before the name
+        label = next(
+            (k for k in labels if trimmed.startswith(k) and len(trimmed) - len(k) >= 2), None
+        )
+        if label is None:
+            break
+        trimmed = norm.trim_cjk_lead(trimmed[len(label) :])
+    return start + len(raw) - len(trimmed)
+
+
+@lru_cache(maxsize=1)
+def _cjk_label_keys() -> frozenset[str]:
+    return frozenset(k for k in _every_label_key() if len(k) >= 2 and _CJK.match(k))
+
+
 def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Value | None:
     """``John Smith (the "Landlord")`` / ``John Smith, hereinafter "Party A"`` in prose."""
     role_alt = "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
-    name_re = PERSON_RE if kind == "person" else ORG_RE
+    name_re = _CJK_START + PERSON_RE if kind == "person" else ORG_RE
     patterns = [
         name_re + r"\s*,?\s*[(（][^()（）]{0,80}?\b(?i:" + role_alt + r")\b[^()（）]{0,40}[)）]",
         # "ZHANG MIN, ID No. 310104..., (the Landlord)": a short clause between, no other party
@@ -1313,17 +1792,20 @@ def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Valu
         name_re + r"\s*,\s*(?i:hereinafter[^,;.\n]{0,40}?)\b(?i:" + role_alt + r")\b",
         # "The Seller, Hou Xiuying, and the Buyer, Zhang Juan, ...": role, then the name
         r"\b(?i:" + role_alt + r")\s*,\s+" + name_re + r"\s*,",
+        # "出卖人王鹏与买受人…", "甲方汪鑫；乙方韩波，…": a Chinese role, then the name
+        r"(?:" + role_alt + r")[：:]?\s*" + _CJK_NAME_AFTER_ROLE[kind],
     ]
     for pattern in patterns:
         for match in re.finditer(pattern, doc.text):
             start, end = match.span(1)
+            start = _after_cjk_lead(doc.text, start, end)
             toks = doc.toks(start, end)
             if kind == "person":
                 parsed = parse_person(toks)
                 if not parsed:
                     continue
                 return Value(parsed[0], parsed[1], 0.8 * _mean_conf(parsed[1]))
-            cleaned = clean_org(match.group(1))
+            cleaned = clean_org(doc.text[start:end])
             if cleaned:
                 return doc.value(start, end, cleaned)
     return None
@@ -1355,7 +1837,11 @@ def date_ranges(layout: Layout) -> list[tuple[Value, Value]]:
         + DATE_RE
         + r"\s*(?:to|until|till|through|thru|and (?:shall )?(?:end|expire|terminate)(?:s|ing)? on"
         r"|and (?:shall )?(?:expir|terminat)ing on|[-–—~至到])\s*"
-        r"(?:the\s+)?" + r"(" + DATE_RE[1:-1] + r"|(?i:indefinite|long[- ]?term|permanent|长期))",
+        r"(?:the\s+)?"
+        + r"("
+        + DATE_RE[1:-1]
+        + r"|(?i:indefinite|long[- ]?term|permanent|open[- ]?ended|no fixed term"
+        r"|without (?:a )?fixed term|unlimited|长期|永久|无固定期限))",
         re.IGNORECASE,
     )
     out = []
@@ -1461,11 +1947,12 @@ def read_fields(
     roles = reader.vocab.get("roles") or {}
     for spec in specs:
         labelled = extraction.values.get(spec.name)
-        if labelled is not None and spec.kind == "person" and roles.get(spec.name):
+        if labelled is not None and spec.kind in ("person", "party") and roles.get(spec.name):
             named = role_names(doc, roles[spec.name], "person")
             if (
                 named is not None
                 and not ORG_MARKERS.search(str(named.value))
+                and not ORG_MARKERS.search(str(labelled.value))
                 and _introduced_before(named, labelled)
             ):
                 # the contract introduces its parties in its opening clauses; a labelled
@@ -1485,6 +1972,10 @@ def read_fields(
     for spec in specs:
         if extraction.fields.get(spec.name) is None and prose.get(spec.name):
             extraction.put(spec.name, find_prose(doc, prose[spec.name], spec.kind))
+    # last, labels in words never listed, built on the field's own words ("Lease Ends")
+    for spec in specs:
+        if extraction.fields.get(spec.name) is None:
+            extraction.put(spec.name, reader.read_by_cue(spec))
     return extraction
 
 

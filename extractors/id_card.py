@@ -37,17 +37,37 @@ SPECS = [
 
 _VALIDITY_RANGE = re.compile(
     r"\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,2}\s*[-–—~至]\s*"
+    # "长期" also when OCR misread its second character: no date starts with 长
+    r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长\w?)"
+)
+
+
+#: The end of a range whose start OCR garbled ("cso 1-2029.01.01" under a watermark): a
+#: dash right after a digit or a short fragment, then a dotted or slashed date or "long-term".
+_VALIDITY_END = re.compile(
+    r"(?:\d|\b\w{1,4})\s*[-–—~至]\s*"
     r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长期)"
+    r"(?![\d.])"
 )
 
 
 def validity_range(layout: Layout) -> Value | None:
+    """The end of the card's validity range, read on the back."""
     doc = DocText(layout)
     match = _VALIDITY_RANGE.search(doc.text)
-    if match is None:
+    if match is not None:
+        end = norm.parse_validity_end(match.group(0))
+        if match.group(1).startswith("长"):
+            end = norm.INDEFINITE
+        if end:
+            return doc.value(*match.span(1), end, 0.8)
+    # the start is lost: the last range end on the card, read less surely
+    ends = list(_VALIDITY_END.finditer(doc.text))
+    if not ends:
         return None
-    end = norm.parse_validity_end(match.group(0))
-    return doc.value(*match.span(1), end, 0.8) if end else None
+    last = ends[-1]
+    end = norm.parse_validity_end(last.group(1))
+    return doc.value(*last.span(1), end, 0.6) if end else None
 
 
 def extract(

@@ -46,16 +46,16 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_Y + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"), "ymd"),
     # 2026-03-01, 2026/03/01, 2026.03.01, 2026.3.1
     (re.compile(r"(?<!\d)" + _Y + r"\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"), "ymd"),
-    # 1 March 2026, 1st March, 2026, 1st of March 2026
+    # 1 March 2026, 1st March, 2026, 1st of March 2026, 03-May-2024, 17 JUL 2024
     (
         re.compile(
             r"(?<!\d)(\d{1,2})"
             + _ORD
-            + r"\s*(?:day\s+)?(?:of\s+)?("
+            + r"(?:\s*[-/.]\s*|\s*)(?:day\s+)?(?:of\s+)?("
             + _MONTH_NAMES
             + r")\.?"
             + _COMMA
-            + r"\s*"
+            + r"(?:\s*[-/.]\s*|\s*)"
             + _Y,
             re.IGNORECASE,
         ),
@@ -148,6 +148,9 @@ def parse_validity_end(text: str | None) -> str | None:
             re.search(r"\b(to|until|till|through|expir\w*|end\w*)\b|至", before, re.IGNORECASE)
         ):
             return None  # "From 2022.10.18": when it began, not when it ends
+        after = unicodedata.normalize("NFKC", text)[dates[0][1] :]
+        if re.match(r"\s*(?:[-–—~至到]|to\b)\s*\d", after):
+            return None  # "2026.01.09-2031.0": the end was cut off; the start is no end
     if dates:
         return dates[-1][2]
     return None
@@ -216,11 +219,52 @@ _ABBREVIATION_END = re.compile(r"\b(Ltd|Co|Inc|Corp|Bros|Pte|Jr|Sr|St)$")
 _EDGE_PUNCT = " \t:：;；,，.。|_-—–'\"“”‘’()（）[]"
 
 
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: What opens a Chinese clause before a name: "本合同由…", "系我校…", "与…".
+_CJK_LEAD = re.compile(
+    r"^(?:第?\d{0,2}条)?(?:本合同|本协议)?(?:由|与|和|及|系|为|经|在)?"
+    r"(?:我校|我单位|我公司|本校|本单位|本公司|我院|本院)?"
+)
+#: A role in brackets before a name: "（卖方）王鹏", "(乙方)".
+_CJK_ROLE_LEAD = re.compile(r"^[(（][^()（）]{1,6}[)）]\s*")
+
+
+def is_chinese(text: str, share: float = 0.3) -> bool:
+    """Mostly Chinese characters (at least two, ``share`` of the non-space characters)."""
+    letters = [ch for ch in text if not ch.isspace()]
+    cjk = sum(1 for ch in letters if _CJK_CHAR.match(ch))
+    return cjk >= 2 and cjk >= share * len(letters)
+
+
+def compact_cjk(text: str) -> str:
+    """Chinese text has no spaces: the ones OCR puts between characters and digits go
+    ("建国路 88 号" -> "建国路88号", "罗 燕" -> "罗燕"); full-width digits and letters
+    become ASCII ("１２０３室" -> "1203室"); full-width brackets stay as printed."""
+    if not is_chinese(text):
+        return text
+    value = "".join(
+        chr(ord(ch) - 0xFEE0) if "０" <= ch <= "９" or "Ａ" <= ch <= "ｚ" else ch for ch in text
+    )
+    return re.sub(r"\s+", "", value)
+
+
+def trim_cjk_lead(value: str, minimum: int = 2) -> str:
+    """A Chinese name without the clause words that prose put before it ("本合同由X" -> "X"),
+    as long as at least ``minimum`` characters remain."""
+    if not _CJK_CHAR.match(value[:1] or " ") and not re.match(r"^第?\d|^[(（]", value):
+        return value
+    trimmed = _CJK_ROLE_LEAD.sub("", value)
+    lead = _CJK_LEAD.match(trimmed)
+    if lead and lead.end() and len(trimmed) - lead.end() >= minimum:
+        trimmed = trimmed[lead.end() :]
+    return trimmed if len(trimmed) >= minimum else value
+
+
 def clean_name(text: str | None) -> str | None:
     """A person's or organisation's name as printed: collapsed, no stray edge punctuation."""
     if not text:
         return None
-    value = collapse(text).strip(_EDGE_PUNCT)
+    value = compact_cjk(collapse(text)).strip(_EDGE_PUNCT)
     # Trailing role in parentheses ("John Smith (the Landlord)") is not part of the name.
     value = _ROLE_SUFFIX.sub("", value).strip(_EDGE_PUNCT)
     # "Co., Ltd." and "Inc." keep the full stop they were printed with
@@ -233,6 +277,6 @@ def clean_name(text: str | None) -> str | None:
 def clean_address(text: str | None) -> str | None:
     if not text:
         return None
-    value = collapse(text).strip(" \t:：;；|_-—–'\"“”")
+    value = compact_cjk(collapse(text)).strip(" \t:：;；，|_-—–'\"“”")
     value = value.rstrip(".。")
     return value or None

@@ -56,29 +56,70 @@ def extract(
     return finish(result, FIELDS)
 
 
+def _join_wrapped(first: str, second: str) -> str:
+    """A line wrapped inside a cell: no space where a number was broken ("2027-1" + "1-08")."""
+    if re.search(r"[\d\-/.]$", first) and re.match(r"[\d\-/.]", second):
+        return first + second
+    return f"{first} {second}"
+
+
+def _row_under(layout: Layout, row_index: int) -> list:
+    """The row right under a term label when it holds dates: "from 20-Jul-2025 to ..." opens
+    with a word that is also a label ("from"), which ``below`` refuses as a value."""
+    if row_index + 1 >= len(layout.rows):
+        return []
+    row, nxt = layout.rows[row_index], layout.rows[row_index + 1]
+    if nxt.page != row.page or nxt.y0 - row.y1 > 3.0 * row.height:
+        return []
+    return list(nxt.toks) if norm.find_dates(join_toks(nxt.toks)) else []
+
+
 def fill_term(layout: Layout, reader: FieldReader, result: Any, end_kind: str = "date") -> None:
     """Start and end from a labelled term ("Term: ... to ...", "Term Until ...") or any range."""
     if result.fields.get("start_date") and result.fields.get("end_date"):
         return
-    for match in reader.label_matches("term"):
+    term_matches = reader.label_matches("term")
+    # a start label may head a whole range ("租期自2024-11-09起至2026-11-08止"), also when set
+    # too close to the cell before it to look like a label
+    start_matches = reader.label_matches("start_date")
+    for match in [*term_matches, *start_matches]:
+        is_term = match in term_matches
         toks = layout.right_of(match, reader.stop_keys)
+        text = join_toks(toks)
+        if toks and len(norm.find_dates(text)) < 2 and not norm.is_indefinite(text):
+            # a term wrapped in its cell: "自2024-11-09起至2027-1" / "1-08止"
+            wrapped = layout.continuation(
+                match.row, toks, reader.stop_keys, margin_ok=False, max_rows=1
+            )
+            joined = _join_wrapped(text, join_toks(wrapped)) if wrapped else text
+            if len(norm.find_dates(joined)) >= 2:
+                toks, text = toks + wrapped, joined
         if toks:
-            toks = toks + layout.after_gap(match.row, toks[-1], reader.stop_keys)
+            beyond = layout.after_gap(match.row, toks[-1], reader.stop_keys)
+            if beyond:
+                toks = toks + beyond
+                text = f"{text} {join_toks(beyond)}"
         else:
-            toks = layout.below(match, reader.stop_keys)
+            toks = layout.below(match, reader.stop_keys) or _row_under(layout, match.row)
+            text = join_toks(toks)
         if not toks:
             continue
-        text = join_toks(toks)
         quality = 0.85 * sum(t.conf for t in toks) / len(toks)
         dates = norm.find_dates(text)
+        if not is_term and len(dates) < 2:
+            continue
         if len(dates) >= 2:
             result.put("start_date", Value(dates[0][2], toks, quality))
             result.put("end_date", Value(norm.parse_validity_end(text), toks, quality))
         elif len(dates) == 1:
             before = text[: dates[0][0]].lower()
+            after = text[dates[0][1] :]
             if re.search(r"\b(until|till|to|expir\w*|end\w*)\b|至|到|止", before):
                 result.put("end_date", Value(dates[0][2], toks, quality))
             elif re.search(r"\b(from|since|commenc\w*|start\w*|begin\w*)\b|自|起", before):
+                result.put("start_date", Value(dates[0][2], toks, quality))
+            elif re.match(r"\s*(?:起|至|到)", after):
+                # "合同期限为2024-03-30至无固定期限": a Chinese term opens with its start
                 result.put("start_date", Value(dates[0][2], toks, quality))
         if end_kind == "validity" and norm.is_indefinite(text):
             result.put("end_date", Value(norm.INDEFINITE, toks, quality))

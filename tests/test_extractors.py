@@ -254,6 +254,11 @@ def test_fields_through_tesseract_on_a_degraded_scan(doc_type: str, variant: int
         ("２０２６年３月１日", "2026-03-01"),
         ("13.03.2026", "2026-03-13"),
         ("03/13/2026", "2026-03-13"),
+        ("17 JUL 2024", "2024-07-17"),
+        ("20-Apr-2025", "2025-04-20"),
+        ("03-May-2024", "2024-05-03"),
+        ("2027.03.05", "2027-03-05"),
+        ("2038 年 4 月 4 日", "2038-04-04"),
         ("01/03/2026", None),  # day and month both <= 12: ambiguous, not guessed
         ("31 February 2026", None),
         ("no date here", None),
@@ -272,6 +277,10 @@ def test_parse_date(text: str, expected: str | None) -> None:
         ("Permanent", "indefinite"),
         ("Indefinite", "indefinite"),
         ("from 1 June 2015 to 31 May 2035", "2035-05-31"),
+        ("from 03-May-2024 to 02-May-2027", "2027-05-02"),
+        ("23-Nov-2020 to 23-Nov-2040", "2040-11-23"),
+        ("自2024-11-09起至2026-11-08止", "2026-11-08"),
+        ("runs from April 23, 2024 until April 22, 2027", "2027-04-22"),
         ("", None),
     ],
 )
@@ -288,6 +297,8 @@ def test_parse_validity_end(text: str, expected: str | None) -> None:
         ("4500元", 4500.0),
         ("人民币 4500 元", 4500.0),
         ("CNY 12,000.50 per month", 12000.5),
+        ("CNY 10900 per calendar month", 10900.0),
+        ("￥5500.00", 5500.0),
         ("four thousand", None),
     ],
 )
@@ -465,6 +476,102 @@ def test_values_wrapped_in_their_column_and_a_term_across_a_gap() -> None:
     assert fields["valid_until"] == "indefinite"  # a start date alone is no end
 
 
+def test_unseen_date_formats_labels_and_ranges_in_a_grid() -> None:
+    """Labels and date styles the generator never uses, in a ruled grid without colons:
+    "Move-in Date 17 JUL 2024", a range in one cell, a licence's operating period."""
+    blocks = [
+        ("title", "Tenancy Agreement"),
+        ("table", [("Lessor", "Angie Davis"), ("Tenant", "Shen Wei")]),
+        ("table", [("Move-in Date", "17 JUL 2024"), ("Valid until", "16 JUL 2027")]),
+    ]
+    _, page = docgen.render(blocks)
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2024-07-17", "2027-07-16")
+
+    blocks = [
+        ("title", "Apartment Rental Agreement"),
+        ("table", [("Tenant", "Qian Li"), ("Lease Term", "from 03-May-2024 to 02-May-2027")]),
+    ]
+    _, page = docgen.render(blocks)
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2024-05-03", "2027-05-02")
+
+    blocks = [
+        ("title", "Business Licence"),
+        ("table", [("Name", "Jinan Kaitong Electronics Co., Ltd")]),
+        ("table", [("Operating Period", "23-Nov-2020 to 23-Nov-2040")]),
+    ]
+    _, page = docgen.render(blocks)
+    fields, _ = extract("business_licence", [page], "en")
+    assert fields["valid_until"] == "2040-11-23"
+
+
+def test_a_term_label_over_a_range_that_opens_with_from() -> None:
+    """Stacked layout: "from ..." under its label is the value, though "from" is a label too."""
+    page = docgen.lines_page(
+        """
+HOUSE LEASE CONTRACT
+OCCUPANT
+Han Jun
+TERM OF LEASE
+from 20-Jul-2025 to 19-Jul-2027
+"""
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2025-07-20", "2027-07-19")
+
+
+def test_open_ended_term_in_prose() -> None:
+    page = docgen.lines_page(
+        f"""
+LABOUR CONTRACT
+Worker: Shen Ping, ID No. {docgen.TENANT_ID}.
+Article 1. This contract runs from April 23, 2024 until open-ended (no fixed term).
+"""
+    )
+    fields, _ = extract("labour_contract", [page], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2024-04-23", "indefinite")
+
+
+def test_a_value_stops_at_the_next_cells_label_and_keeps_its_wrapped_line() -> None:
+    """A grid with two pairs a row: the seller's wrapped name must not take the buyer's
+    label and name, and must keep its second line."""
+    # fixed pitch: the runs of spaces are the cells' gaps, "Ltd" wraps under the seller's name
+    page = docgen.lines_page(
+        """
+COMMODITY HOUSING SALES CONTRACT
+Transferor   Fuzhou Kaitong Electronics Co.,   Transferee   Wan Wei
+             Ltd
+"""
+    )
+    fields, _ = extract("purchase_contract", [page], "en")
+    assert fields["seller_name"] == "Fuzhou Kaitong Electronics Co., Ltd"
+    assert fields["buyer_name"] == "Wan Wei"
+
+
+def test_long_legal_forms_and_numbered_schools_are_kept_whole() -> None:
+    page = docgen.lines_page(
+        """
+CERTIFICATE OF EMPLOYMENT
+This is to certify that Ding Yong has been employed by Jinan Longsheng Catering Management
+Limited Liability Company since 2021.
+"""
+    )
+    fields, _ = extract("employment_certificate", [page], "en")
+    assert (
+        fields["employer_name"] == "Jinan Longsheng Catering Management Limited Liability Company"
+    )
+    page = docgen.lines_page(
+        """
+STUDENT STATUS CERTIFICATE
+This is to certify that Zou Ming (Student No. 2021286465) is a full-time student
+of No. 40 Middle School of Kunming, enrolled in International Trade.
+"""
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["school_name"] == "No. 40 Middle School of Kunming"
+
+
 def test_issue_date_is_not_a_date_inside_the_letter() -> None:
     page = docgen.lines_page(
         """
@@ -487,6 +594,11 @@ def test_credit_code_letters_it_cannot_hold_are_read_as_digits() -> None:
     code = docgen.COMPANY_CODE  # 91110105MA01ABCD13
     misread = code.replace("0", "O").replace("5", "S")  # several confusions at once
     assert codes.read_credit_code(misread) == codes.CodeReading(code, True, repaired=True)
+    # a code whose printed check character is wrong still cannot hold an O: read as 0
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    assert not codes.is_valid_credit_code(wrong)
+    reading = codes.read_credit_code(wrong[:8] + wrong[8:].replace("0", "O"))
+    assert reading.value == wrong and not reading.valid
 
 
 # ---------------------------------------------------------------- Chinese (labels/zh.yaml)
@@ -538,3 +650,191 @@ def test_chinese_licence_through_tesseract() -> None:
     assert fields["credit_code"] == truth["credit_code"]
     assert fields["company_name"] == truth["company_name"]
     assert fields["valid_until"] == "indefinite"
+
+
+# ----------------------------------------------------------------- unseen labels, scribbles
+
+
+def test_labels_never_listed_are_read_by_the_words_they_are_built_on() -> None:
+    """A lease in wording that is in no label list: captions over values, other synonyms."""
+    blocks = [
+        ("title", "Residential Lease"),
+        ("above", "Owner of the Premises", "Zhang Min"),
+        ("above", "Name of Lessee", "Li Wei"),
+        ("above", "Lessee's Identity Card No.", docgen.TENANT_ID),
+        ("above", "Address of Rented House", "Room 1203, Building 5, 88 Jianguo Road, Beijing"),
+        ("kv", "Tenancy Starts", "1 March 2026"),
+        ("kv", "Lease Ends", "28 February 2027"),
+        ("kv", "Rent Payable Monthly", "RMB 4,500"),
+    ]
+    _, page = docgen.render(blocks)
+    assert classify([page], "en")[0] is DocumentType.RENTAL_CONTRACT
+    fields, _ = extract("rental_contract", [page], "en")
+    assert fields == {
+        "landlord_name": "Zhang Min",
+        "tenant_name": "Li Wei",
+        "tenant_id_number": docgen.TENANT_ID,
+        "property_address": "Room 1203, Building 5, 88 Jianguo Road, Beijing",
+        "start_date": "2026-03-01",
+        "end_date": "2027-02-28",
+        "monthly_rent": 4500.0,
+    }
+
+
+def test_a_caption_row_over_its_values_is_read_column_by_column() -> None:
+    """Two small captions on a row, their values under them in bigger type (a boxed form)."""
+    from pipeline.text import Line, PageText, Word
+
+    def row(y: float, height: float, cells: list[tuple[float, str]]) -> Line:
+        words = []
+        for x, text in cells:
+            for piece in text.split():
+                width = 0.6 * height * len(piece)
+                words.append(
+                    Word(text=piece, confidence=0.95, x0=x, y0=y, x1=x + width, y1=y + height)
+                )
+                x += width + 0.3 * height
+        return Line(words=words)
+
+    page = PageText(
+        number=1,
+        width=2480,
+        height=3508,
+        dpi=300,
+        source="ocr",
+        lines=[
+            row(300, 70, [(700, "Apartment Rental Agreement")]),
+            row(600, 36, [(200, "Letting Party (Party A)"), (1300, "Tenancy Ends")]),
+            row(650, 48, [(200, "He Xiuying"), (1300, "2028-01-23")]),
+        ],
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["landlord_name"], fields["end_date"]) == ("He Xiuying", "2028-01-23")
+
+
+def test_a_label_that_goes_on_to_its_colon_is_one_label() -> None:
+    page = docgen.lines_page(
+        """
+Labour Contract
+Employer: Beijing Hengtai Trading Co., Ltd.
+Employee Full Name: Huang Ping
+"""
+    )
+    fields, _ = extract("labour_contract", [page], "en")
+    assert fields["employee_name"] == "Huang Ping"
+
+
+def test_a_scribble_read_as_letters_is_not_a_name() -> None:
+    """OCR of signatures on the sample batches: "PWN /" (0.24, 0.56), "Wary" (0.19), "Sw"."""
+    from extractors.base import Tok, looks_like_scribble, parse_person
+
+    def tok(text: str, conf: float, x: float) -> Tok:
+        return Tok(text, text.lower(), x, 0, x + 60, 40, conf, 1)
+
+    assert looks_like_scribble([tok("PWN", 0.24, 0), tok("/", 0.56, 80)])
+    assert parse_person([tok("Wary", 0.19, 0), tok("wl", 0.05, 80)]) is None
+    assert parse_person([tok("Sw", 0.9, 0)]) is None
+    assert parse_person([tok("Li", 0.9, 0), tok("Na", 0.85, 80)]) == (
+        "Li Na",
+        [tok("Li", 0.9, 0), tok("Na", 0.85, 80)],
+    )
+
+
+def test_signed_parties_are_taken_from_the_prose_not_from_signatures() -> None:
+    """A real page: the parties named in the opening clause, real scribbles (the generator's)
+    pasted over the signature captions, read by the real imaging and OCR."""
+    import random
+
+    import numpy as np
+
+    from pipeline.imaging import prepare_for_ocr
+    from pipeline.ocr import ocr_page
+    from sample_docs.graphics import signature
+
+    blocks = [
+        ("title", "House Lease Contract"),
+        (
+            "para",
+            "1. This Lease Contract is entered into by and between Debra Nelson (hereinafter "
+            '"Party A") and Dai Guiying, holder of resident identity card No. '
+            f'{docgen.TENANT_ID} (hereinafter "Party B").',
+        ),
+        (
+            "para",
+            "2. The house let under this contract is located at Room 102, Building 12, "
+            "201 Yan'an Road, Xuhui District, Shanghai.",
+        ),
+        ("para", "3. The lease term is from March 8, 2026 to March 7, 2029."),
+        ("gap",),
+        ("kv2", "Lessor", "", "Lessee", ""),
+    ]
+    image, _ = docgen.render(blocks)
+    canvas = image.convert("RGB")
+    rng = random.Random(5)
+    height = canvas.size[1]
+    signed_y = next(y for y in range(height - 1, 0, -1) if np.asarray(image)[y].min() < 128)
+    for x in (260, 1500):
+        scribble = signature(rng).resize((540, 180))
+        canvas.paste(scribble, (x, signed_y + 30), scribble)
+    pixels = np.asarray(canvas)[:, :, ::-1].copy()
+    prepared, dpi = prepare_for_ocr(pixels, 300)
+    page = ocr_page(prepared.image, number=1, dpi=dpi, lang="eng", timeout=120)
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["landlord_name"], fields["tenant_name"]) == ("Debra Nelson", "Dai Guiying")
+
+
+def test_card_validity_whose_start_was_lost_under_a_watermark() -> None:
+    page = docgen.lines_page(
+        """
+Resident Identity Card of the People's Republic of China
+Issuing Authority Public Security Bureau of Hexi District, Tianjin
+Period cso 1-2029.01.01
+"""
+    )
+    fields, _ = extract("id_card", [page], "en")
+    assert fields["valid_until"] == "2029-01-01"
+
+
+def test_a_reference_keeps_its_number_without_the_rest_of_its_label() -> None:
+    page = docgen.lines_page(
+        """
+House Property Ownership Certificate
+Certificate Serial No. 20151970597
+Owner Zhang Min
+Location Room 1203, Building 5, 88 Jianguo Road, Beijing
+"""
+    )
+    fields, _ = extract("property_certificate", [page], "en")
+    assert fields["certificate_number"] == "20151970597"
+
+
+def test_chinese_prose_name_wrapped_onto_the_next_line() -> None:
+    """A Chinese sentence runs on across the line break: the employer's name is split
+    between the lines ("…地球村信息" / "有限公司工作") and must be read whole."""
+    page = docgen.lines_page(
+        f"""
+工作证明
+兹证明侯伟（身份证号码：{docgen.TENANT_ID}）自2023年05月16日起在郑州襄樊地球村信息科技服务咨询管理
+有限公司工作，现任护士职务。
+特此证明。
+"""
+    )
+    fields, _ = extract("employment_certificate", [page], "zh")
+    assert fields["employer_name"] == "郑州襄樊地球村信息科技服务咨询管理有限公司"
+    assert fields["employee_name"] == "侯伟"
+
+
+def test_chinese_term_wrapped_in_its_grid_cell() -> None:
+    """Grid, two pairs a row: the term "自…起至2027-1" wraps in its cell ("1-08止") under
+    the address cell's own wrapped line."""
+    page = docgen.lines_page(
+        """
+租房合同
+承租方      张红霞
+房屋地址    长沙市岳麓区上海街27号     租期自   2024-11-09起至2027-1
+        阳光花园9栋4单元107室        1-08止
+"""
+    )
+    fields, _ = extract("rental_contract", [page], "zh")
+    assert (fields["start_date"], fields["end_date"]) == ("2024-11-09", "2027-11-08")
+    assert fields["property_address"] == "长沙市岳麓区上海街27号阳光花园9栋4单元107室"
