@@ -61,7 +61,21 @@ def clean_code(text: str) -> str:
 
 
 def is_valid_id_number(value: str) -> bool:
-    return len(value) == 18 and ric.is_valid(value)
+    """Length, check digit, birth date and a known birth place (python-stdnum).
+
+    stdnum's place table lists some codes only at city level (no county); it then
+    raises KeyError instead of answering. Such a code is a known place, so the number
+    is judged on its other parts.
+    """
+    if len(value) != 18:
+        return False
+    try:
+        return ric.is_valid(value)
+    except KeyError:
+        try:
+            return value[-1] == ric.calc_check_digit(value) and bool(ric.get_birth_date(value))
+        except Exception:  # stdnum's ValidationError subclasses: not digits, no such date
+            return False
 
 
 def is_valid_credit_code(value: str) -> bool:
@@ -133,6 +147,10 @@ def read_code(text: str, kind: CodeKind) -> CodeReading:
         forced = _forced_credit_code(value)
         if forced != value and is_valid(forced):
             return CodeReading(forced, True, repaired=True)
+        if forced != value:
+            # still invalid: the printed code's check character is wrong (``invalid_code``);
+            # report it as printed, which cannot hold those letters ("KFWO" is "KFW0")
+            return CodeReading(forced, False, repaired=True)
     return CodeReading(value, False)
 
 

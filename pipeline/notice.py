@@ -106,7 +106,10 @@ def _item_context(
             problem += f"{texts['defects_intro']}{named}。"
         if failed:
             problem += texts["file_error"]
-        broken = [d.file for d in docs if d.type is DocumentType.UNKNOWN and d.error]
+        from validators import is_unreadable_file
+
+        # files not opened, or not recognised because of how they were captured
+        broken = [d.file for d in docs if is_unreadable_file(d)]
         if item.reason.value == "missing" and broken:
             problem += texts["unreadable_files"].format(files="、".join(broken))
     return {

@@ -203,3 +203,66 @@ def test_chinese_missing_item_mentions_the_file_that_could_not_be_read(tmp_path:
     write_notice(result, form, tmp_path)
     text = squeeze(pdf_text(tmp_path / "notice.pdf"), "zh")
     assert "另有文件无法读取（扫描件.pdf）" in text
+
+
+# ------------------------------------------- a file not recognised because of its capture
+
+
+def _read_as_upload(image: np.ndarray, name: str) -> DocumentResult:
+    """A rendered page through the real reader (measurements, imaging, OCR) and interpreter."""
+    from pipeline.documents import interpret
+    from pipeline.pages import RawPage
+    from pipeline.reading import FileReading, read_page
+
+    raw = RawPage(number=1, dpi=300, width=image.shape[1], height=image.shape[0], image=image)
+    page, _ = read_page(raw, "en", Settings())
+    reading = FileReading(sha256="4" * 64, format="png", language="en", pages=[page])
+    (document,) = interpret(reading, name)
+    return document
+
+
+@pytest.fixture(scope="module")
+def lease_pages() -> tuple[np.ndarray, np.ndarray]:
+    """A lease scanned well, and the same lease so blurred that nothing can be recognised."""
+    import cv2
+    import docgen
+
+    blocks, _ = docgen.rental(0)
+    image, _ = docgen.render(blocks)
+    sharp = np.asarray(image.convert("L"))
+    return sharp, cv2.GaussianBlur(sharp, (0, 0), 7)
+
+
+def test_an_unrecognised_blurred_file_is_named_in_the_missing_item(tmp_path, lease_pages):
+    _, blurred = lease_pages
+    spoilt = _read_as_upload(blurred, "lease photo.jpg")
+    assert spoilt.type is DocumentType.UNKNOWN and spoilt.checks["blurred"] is True
+    form = make_form()
+    result = result_for(form, [id_card(), photo(), spoilt, labour_contract()])
+    (item,) = result.notice.items
+    assert (item.material.value, item.reason.value) == ("proof_of_residence", "missing")
+    assert "lease photo.jpg" in item.detail and "blurred" in item.detail
+    write_notice(result, form, tmp_path)
+    text = squeeze(pdf_text(tmp_path / "notice.pdf"), "en")
+    assert "'lease photo.jpg' could not be recognised (the copy is blurred)" in text
+    assert "clear, readable copy" in text
+
+
+def test_a_clear_file_of_another_kind_is_not_named(tmp_path):
+    import docgen
+
+    image, _ = docgen.render(docgen.utility_bill())
+    bill = _read_as_upload(np.asarray(image.convert("L")), "bill.png")
+    assert bill.type is DocumentType.UNKNOWN
+    result = result_for(make_form(), [id_card(), photo(), bill, labour_contract()])
+    (item,) = result.notice.items
+    assert item.reason.value == "missing" and "bill.png" not in item.detail
+
+
+def test_chinese_notice_asks_for_a_better_scan_of_the_blurred_file(tmp_path, lease_pages):
+    _, blurred = lease_pages
+    spoilt = _read_as_upload(blurred, "租约.jpg")
+    form = make_form(language="zh")
+    result = result_for(form, [id_card(), photo(), spoilt, labour_contract()])
+    write_notice(result, form, tmp_path)
+    assert "另有文件无法读取（租约.jpg）" in squeeze(pdf_text(tmp_path / "notice.pdf"), "zh")

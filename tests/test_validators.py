@@ -273,7 +273,7 @@ def test_identity_unreadable_when_neither_name_nor_number_is_read() -> None:
     assert items(make_form(), [card, *good_documents()[1:]]) == [("identity_card", "unreadable")]
 
 
-@pytest.mark.parametrize("unread", ["name", "id_number", "valid_until"])
+@pytest.mark.parametrize("unread", ["name", "id_number"])
 def test_identity_one_unread_field_skips_its_check_and_asks_a_clerk(unread: str) -> None:
     """An OCR miss must not make the office ask for a new card: the clerk looks instead."""
     card = id_card()
@@ -286,6 +286,47 @@ def test_identity_one_unread_field_skips_its_check_and_asks_a_clerk(unread: str)
     wrong = id_card(name="Zhang Hua")
     wrong.fields[unread if unread != "name" else "id_number"] = None
     assert items(make_form(), [wrong, *good_documents()[1:]]) == [
+        ("identity_card", "name_mismatch")
+    ]
+
+
+def _cut_off(document):
+    document.checks["cut_off"] = True
+    return document
+
+
+def test_date_hidden_by_a_capture_defect_is_unreadable() -> None:
+    """Issue 4: a deciding field hidden by a capture defect gives ``unreadable`` (and no
+    other reason: whether the document is still valid cannot be told)."""
+    rest = good_documents()
+    card = _cut_off(id_card(valid_until=None))
+    assert items(make_form(), [card, *rest[1:]]) == [("identity_card", "unreadable")]
+    other_name = _cut_off(id_card(valid_until=None, name="Zhang Hua"))
+    assert items(make_form(), [other_name, *rest[1:]]) == [("identity_card", "unreadable")]
+    assert items(make_form(), [*rest[:2], _cut_off(lease(end_date=None)), rest[3]]) == [
+        ("proof_of_residence", "unreadable")
+    ]
+    assert items(make_form(), [*rest[:3], _cut_off(labour_contract(end_date=None))]) == [
+        ("proof_of_employment", "unreadable")
+    ]
+    assert items(make_form(), [*rest[:3], _cut_off(licence(valid_until=None))]) == [
+        ("proof_of_employment", "unreadable")
+    ]
+    # a readable document of the same material still satisfies it
+    assert items(make_form(), [*rest, _cut_off(licence(valid_until=None))]) == []
+    # an open-ended validity is read, not missing
+    assert items(make_form(), [*rest[:3], labour_contract(end_date="indefinite")]) == []
+
+
+def test_date_missed_on_a_clean_capture_asks_a_clerk_not_the_applicant() -> None:
+    rest = good_documents()
+    form = make_form()
+    decision = decide(form, [id_card(valid_until=None), *rest[1:]], Settings())
+    assert decision.status is Status.ACCEPTED
+    assert decision.needs_review
+    assert any("'valid_until': not read" in reason for reason in decision.review_reasons)
+    # the other checks still run: another person's card is still caught
+    assert items(form, [id_card(valid_until=None, name="Zhang Hua"), *rest[1:]]) == [
         ("identity_card", "name_mismatch")
     ]
 
@@ -395,9 +436,10 @@ def test_residence_name_and_id_and_expiry() -> None:
         ("proof_of_residence", "expired")
     ]
     assert items(make_form(), [*head, lease(end_date="2026-11-26"), *tail]) == []
-    # an end date not read: the lease is judged on the rest, and a clerk looks
-    decision = decide(make_form(), [*head, lease(end_date=None), *tail], Settings())
-    assert decision.status is Status.ACCEPTED and decision.needs_review
+    # an end date hidden by a capture defect: whether the lease still runs cannot be told
+    assert items(make_form(), [*head, _cut_off(lease(end_date=None)), *tail]) == [
+        ("proof_of_residence", "unreadable")
+    ]
     # nothing the checks need was read: the lease is unreadable
     blank = lease(tenant_name=None, tenant_id_number=None, property_address=None, end_date=None)
     assert items(make_form(), [*head, blank, *tail]) == [("proof_of_residence", "unreadable")]
@@ -591,6 +633,9 @@ def test_schooling_rules() -> None:
     ]
     assert items(form, [*head, student_id(valid_until="2026-07-01")]) == [
         ("proof_of_schooling", "expired")
+    ]
+    assert items(form, [*head, _cut_off(student_id(valid_until=None))]) == [
+        ("proof_of_schooling", "unreadable")
     ]
     enrolment = doc(
         DocumentType.ENROLLMENT_CERTIFICATE,

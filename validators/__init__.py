@@ -8,8 +8,10 @@ Files of type ``unknown`` offer nothing for any material (as the ground-truth
 rules in ``sample_docs/rules.py`` read the contract): a material with no
 document of its types stays ``missing``. :func:`_mention_unattributed` then
 helps the applicant and the clerk: when a file could not be opened at all (it
-has an ``error``), each ``missing`` item's detail says so, so that the
-applicant can send a readable copy of it; and the clerk is asked to look at
+has an ``error``), or opened but was not recognised and shows capture defects
+(blurred, cut off, too dark, glare, low resolution), each ``missing`` item's
+detail names it and the defects, so that the applicant can send a better scan
+of it; and the clerk is asked to look at
 unreadable or unrecognised files whenever a material is missing, in case one
 of them was meant for it.
 """
@@ -23,6 +25,7 @@ from datetime import date
 from pipeline.models import ApplicationForm, DocumentResult, DocumentType, Material, Reason
 from validators.agent import validate_agent
 from validators.base import (
+    DEFECT_WORDS,
     Finding,
     MaterialOutcome,
     capture_defects,
@@ -84,6 +87,10 @@ def is_unreadable_file(doc: DocumentResult) -> bool:
     )
 
 
+def _names(docs: list[DocumentResult]) -> str:
+    return ", ".join(f"'{doc.file}'" for doc in docs)
+
+
 def _only_missing(outcome: MaterialOutcome) -> bool:
     return (
         outcome.required
@@ -106,14 +113,23 @@ def _mention_unattributed(
     ]
     if not missing or not unknown:
         return
-    unreadable = [doc for doc in unknown if doc.error is not None]
-    if unreadable:
-        files = ", ".join(f"'{doc.file}'" for doc in unreadable)
+    broken = [doc for doc in unknown if doc.error is not None]
+    # a file that opened but was not recognised because of how it was captured (blurred,
+    # cut off, too dark...) may well be the missing paper: ask for a better scan of it
+    spoilt = [doc for doc in unknown if doc.error is None and capture_defects(doc)]
+    parts = []
+    if broken:
+        parts.append(f"the file(s) {_names(broken)} could not be read")
+    if spoilt:
+        defects = sorted({d for doc in spoilt for d in capture_defects(doc)})
+        words = ", ".join(DEFECT_WORDS.get(d, d.replace("_", " ")) for d in defects)
+        parts.append(f"the file(s) {_names(spoilt)} could not be recognised (the copy is {words})")
+    if parts:
         for outcome in missing:
             finding = outcome.findings[0]
             detail = (
-                f"{finding.detail}; the file(s) {files} could not be read: if one of them was "
-                f"meant as {_WHAT[outcome.material]}, please provide a readable copy"
+                f"{finding.detail}; {' and '.join(parts)}: if one of them was meant as "
+                f"{_WHAT[outcome.material]}, please provide a clear, readable copy"
             )
             outcome.findings[0] = replace(finding, detail=detail)
     names = ", ".join(m.material.value for m in missing)

@@ -146,6 +146,7 @@ def validate_employment(
             today,
             detail=f"{what} had expired before the date of application",
             rule=f"{RULE} licence valid on the submission date",
+            unreadable_as=what,
         )
 
     def check(doc: DocumentResult) -> DocumentCheck:
@@ -164,6 +165,7 @@ def validate_employment(
                 today,
                 detail=f"{what} had ended before the date of application",
                 rule=f"{RULE} contract runs on the submission date",
+                unreadable_as=what,
             )
         return result
 

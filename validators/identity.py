@@ -150,6 +150,7 @@ def judge_person_cards(
                 today,
                 detail=expiry_detail,
                 rule=f"{rule_prefix} card valid on the submission date",
+                unreadable_as=None if backs else WHAT,
             )
         else:
             best = _best_back_validity(backs)

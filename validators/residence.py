@@ -75,6 +75,7 @@ def validate_residence(
                 today,
                 detail="the rental contract had ended before the date of application",
                 rule=f"{RULE} lease runs on the submission date",
+                unreadable_as=what,
             )
         return result
 

@@ -85,6 +85,7 @@ def validate_schooling(
                 today,
                 detail=f"{what} had expired before the date of application",
                 rule=f"{RULE} student ID valid on the submission date",
+                unreadable_as=what,
             )
         return result
 
