@@ -1,6 +1,7 @@
 """Accuracy of a whole `proofs run` against the generator's ground truth.
 
     python -m bench.accuracy --apps 40 --seed 7 --lang en [--bundles 0.5] [--work DIR] [--reuse]
+                             [--errors] [--direct] [--heldout]
 
 Generates a batch (or reuses one), runs the real `proofs run` on it, and prints:
 classification accuracy with confusions and accuracy by confidence band, field
@@ -10,6 +11,17 @@ recall, and the share flagged for review. With bundled files (``--bundles``), ea
 document inside a bundle is scored like a file of its own, and it also prints the share of
 bundle pages assigned to the right document and type, and the notice figures of bundled
 and unbundled applications apart.
+
+``--errors`` also prints every wrong type and field (``type/field: expected | got``, with
+the application and file), the microscope for finding what costs the most. ``--direct``
+skips Prefect: it reads the uploads in a process pool with a reading cache kept between runs
+(``WORK/cache``, keyed by content and OCR version, as the real run's), then builds each
+result with the same functions the flow calls. A change to classification, extraction or
+validation is then measured in seconds; the figures are the real run's as long as the flow
+only orchestrates. Lead measurements use the default (the real ``proofs run``).
+
+``--batch-dir DIR`` scores an existing batch folder with its ``truth.json`` instead of
+generating one (e.g. a held-out batch from ``python -m bench.holdout``).
 """
 
 from __future__ import annotations
@@ -30,13 +42,21 @@ CONFIDENCE_BANDS = ((0.0, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01))
 
 
 def generate(
-    apps: int, seed: int, lang: str, work: Path, reuse: bool, bundles: float = 0.0
+    apps: int,
+    seed: int,
+    lang: str,
+    work: Path,
+    reuse: bool,
+    bundles: float = 0.0,
+    heldout: bool = False,
 ) -> Path:
     inbox = (
         work / f"inbox-{lang}-{apps}-{seed}"
         if not bundles
         else (work / f"inbox-{lang}-{apps}-{seed}-b{bundles:g}")
     )
+    if heldout:
+        inbox = inbox.with_name(inbox.name + "-heldout")
     batch = inbox / "batch"
     if reuse and (batch / "truth.json").is_file():
         return batch
@@ -59,6 +79,7 @@ def generate(
             "batch",
             "--bundles",
             str(bundles),
+            *(["--heldout"] if heldout else []),
         ],
         check=True,
         cwd=ROOT,
@@ -72,6 +93,64 @@ def run_proofs(batch: Path, out: Path) -> float:
     proofs = Path(sys.executable).parent / "proofs"
     started = time.perf_counter()
     subprocess.run([str(proofs), "run", str(batch), "--out", str(out), "--no-progress"], check=True)
+    return time.perf_counter() - started
+
+
+def _read_one(job: tuple[str, str | None, str, str, str]):
+    """One upload read (or taken from the cache), in a worker process."""
+    from pipeline.cache import ReadingCache
+    from pipeline.reading import cache_key, read_upload
+    from pipeline.settings import get_settings
+
+    path, fmt, sha256, language, cache_dir = job
+    cache = ReadingCache(Path(cache_dir))
+    key = cache_key(sha256, language)
+    reading = cache.get(key)
+    if reading is None:
+        try:
+            reading = read_upload(Path(path), fmt, sha256, language, get_settings())
+        except Exception as error:  # a transient failure: scored as an unread file
+            from pipeline.reading import FileReading
+
+            return FileReading(
+                sha256=sha256, format=fmt, language=language, error=type(error).__name__
+            )
+        cache.put(key, reading)
+    return reading
+
+
+def run_direct(batch: Path, out: Path, cache_dir: Path, workers: int = 2) -> float:
+    """Results of every application without Prefect (see the module docstring)."""
+    import json as _json
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.application import build_result
+    from pipeline.ingest import discover_applications, load_application
+    from pipeline.settings import get_settings
+
+    settings = get_settings()
+    started = time.perf_counter()
+    applications = [load_application(f, settings) for f in discover_applications(batch)]
+    jobs = []
+    for application in applications:
+        language = application.language
+        for upload in application.files:
+            if upload.error is None:
+                jobs.append((str(upload.path), upload.format, upload.sha256, language))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        readings = list(pool.map(_read_one, [(*job, str(cache_dir)) for job in jobs]))
+    by_path = {job[0]: reading for job, reading in zip(jobs, readings, strict=True)}
+    shutil.rmtree(out, ignore_errors=True)
+    for application in applications:
+        found = {
+            u.relative: by_path[str(u.path)] for u in application.files if str(u.path) in by_path
+        }
+        result = build_result(application, found, settings)
+        folder = out / batch.name / application.folder.name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "result.json").write_text(
+            _json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1)
+        )
     return time.perf_counter() - started
 
 
@@ -138,12 +217,19 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
     confusion: Counter = Counter()
     bands: dict[tuple, list[bool]] = defaultdict(list)
     field_counts: dict[str, Counter] = defaultdict(Counter)
+    errors: list[str] = []
     for app, file, expected in truth_entries(truth):
         docs = [d for d in results.get(app, {}).get("documents", []) if d["file"] == file]
         pages = set(expected.get("pages") or [])
         doc = matching_document(docs, pages)
         got_type = doc["type"] if doc else "missing"
         confusion[(expected["type"], got_type)] += 1
+        if got_type != expected["type"]:
+            layout = expected.get("layout") or expected.get("kind") or ""
+            errors.append(
+                f"TYPE {expected['type']} -> {got_type} ({layout}, defect "
+                f"{expected.get('defect')}, conf {doc['confidence'] if doc else '-'}): {app}/{file}"
+            )
         if doc:
             band = next(b for b in CONFIDENCE_BANDS if b[0] <= doc["confidence"] < b[1])
             bands[band].append(got_type == expected["type"])
@@ -156,6 +242,11 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
             if want is not None and got == want:
                 counts["tp"] += 1
             else:
+                if got_type == expected["type"] and (want, got) != (None, None):
+                    errors.append(
+                        f"{expected['type']}/{name}: {value!r} | {got_fields.get(name)!r} "
+                        f"({expected.get('layout')}, defect {expected.get('defect')}): {app}/{file}"
+                    )
                 if want is not None:
                     counts["fn"] += 1
                 if got is not None:
@@ -173,6 +264,8 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
         want = {tuple(item) for item in expected["items"]}
         got = {(i["material"], i["reason"]) for i in result["notice"]["items"]}
         items_exact += want == got
+        if want != got:
+            errors.append(f"NOTICE {app}: missing {sorted(want - got)} extra {sorted(got - want)}")
         exact_by_kind["bundled" if app in bundled_apps else "unbundled"].append(want == got)
         item_counts["tp"] += len(want & got)
         item_counts["fp"] += len(got - want)
@@ -201,6 +294,7 @@ def evaluate(truth: dict, results: dict[str, dict]) -> dict:
             kind: (len(values), sum(values) / len(values))
             for kind, values in sorted(exact_by_kind.items())
         },
+        "errors": errors,
     }
 
 
@@ -256,14 +350,45 @@ def main(argv: list[str] | None = None) -> int:
         "--bundles", type=float, default=0.0, help="share of applications with a bundled file"
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--errors", action="store_true", help="print every wrong type and field")
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="documents in wording, fonts and layouts not used in development (sample_docs)",
+    )
+    parser.add_argument(
+        "--direct", action="store_true", help="without Prefect, with a kept reading cache"
+    )
+    parser.add_argument(
+        "--batch-dir",
+        type=Path,
+        help="score this existing batch folder (with its truth.json, e.g. from bench.holdout) "
+        "instead of generating one",
+    )
     args = parser.parse_args(argv)
-    batch = generate(args.apps, args.seed, args.lang, args.work, args.reuse, args.bundles)
-    out = args.work / f"out-{batch.parent.name.removeprefix('inbox-')}"
-    seconds = run_proofs(batch, out)
-    print(f"proofs run: {seconds:.1f} s")
+    if args.batch_dir:
+        batch = args.batch_dir.resolve()
+        inbox = batch.parent.with_name(f"inbox-dir-{batch.parent.name}-{batch.name}")
+    else:
+        batch = generate(
+            args.apps, args.seed, args.lang, args.work, args.reuse, args.bundles, args.heldout
+        )
+        inbox = batch.parent
+    out = args.work / f"out-{inbox.name.removeprefix('inbox-')}"
+    if args.direct:
+        out = args.work / f"direct-{inbox.name.removeprefix('inbox-')}"
+        seconds = run_direct(batch, out, args.work / "cache")
+        print(f"direct run: {seconds:.1f} s")
+    else:
+        seconds = run_proofs(batch, out)
+        print(f"proofs run: {seconds:.1f} s")
     truth = json.loads((batch / "truth.json").read_text())
     figures = evaluate(truth, load_results(out / batch.name))
     report(figures)
+    if args.errors:
+        print("\nerrors:")
+        for line in sorted(figures["errors"]):
+            print(f"  {line}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

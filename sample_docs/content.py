@@ -7,6 +7,7 @@ language is a new ``labels/<lang>.yaml``.
 
 from __future__ import annotations
 
+import os
 import random
 import string
 from dataclasses import dataclass
@@ -23,13 +24,38 @@ LABELS_DIR = Path(__file__).parent / "labels"
 LANGUAGES = ("en", "zh")
 
 
-@lru_cache(maxsize=4)
+#: Set (to "heldout") by ``generate --heldout``: the wording of ``labels/<lang>_heldout.yaml``
+#: is merged over the language's own, for a held-out check of the extractors. An environment
+#: variable, so that the generator's worker processes see it too.
+VARIANT_VARIABLE = "SAMPLE_DOCS_VARIANT"
+
+
 def load_vocabulary(lang: str) -> dict[str, Any]:
     """The wording of one language (titles, label synonyms, prose, content pools)."""
+    return _load_vocabulary(lang, os.environ.get(VARIANT_VARIABLE) or None)
+
+
+@lru_cache(maxsize=8)
+def _load_vocabulary(lang: str, variant: str | None) -> dict[str, Any]:
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}")
     with (LABELS_DIR / f"{lang}.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        vocab = yaml.safe_load(handle)
+    overlay = LABELS_DIR / f"{lang}_{variant}.yaml"
+    if variant and overlay.is_file():
+        with overlay.open(encoding="utf-8") as handle:
+            vocab = _merged(vocab, yaml.safe_load(handle) or {})
+    return vocab
+
+
+def _merged(base: Any, over: Any) -> Any:
+    """Mappings merge key by key; anything else (lists, text) is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        merged = dict(base)
+        for key, value in over.items():
+            merged[key] = _merged(base[key], value) if key in base else value
+        return merged
+    return over
 
 
 def faker_for(lang: str, rng: random.Random) -> Faker:

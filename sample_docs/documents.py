@@ -81,8 +81,10 @@ class Builder:
 
     def layout(self, doc_type: str) -> str:
         """The layout to print with: forced by the scenario (samples) or chosen."""
-        choice = self.rng.choice(LAYOUTS[doc_type])
-        return self.forced_layout if self.forced_layout in LAYOUTS[doc_type] else choice
+        # a held-out vocabulary may bring layouts of its own (``layouts:``)
+        options = tuple((self.vocab.get("layouts") or {}).get(doc_type) or LAYOUTS[doc_type])
+        choice = self.rng.choice(options)
+        return self.forced_layout if self.forced_layout in options else choice
 
     # wording -------------------------------------------------------------
     def type_vocab(self, doc_type: str) -> dict[str, Any]:
@@ -158,8 +160,12 @@ class Builder:
         return " ".join(tokens)
 
     def shuffle_rows(self, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Issuers order fields differently: swap some neighbours."""
+        """Issuers order fields differently: swap some neighbours (or, with a held-out
+        vocabulary's ``row_order: shuffle``, any order at all)."""
         rows = list(rows)
+        if self.vocab.get("row_order") == "shuffle":
+            self.rng.shuffle(rows)
+            return rows
         for index in range(len(rows) - 1):
             if self.rng.random() < 0.3:
                 rows[index], rows[index + 1] = rows[index + 1], rows[index]

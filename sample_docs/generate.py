@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -27,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from sample_docs import damage
-from sample_docs.content import ContentMaker
+from sample_docs.content import VARIANT_VARIABLE, ContentMaker
 from sample_docs.documents import OTHER_TYPES, RenderSpec, build
 from sample_docs.graphics import portrait
 from sample_docs.render import page_count, rasterise, render_pdf, title_band
@@ -568,7 +569,15 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of applications whose documents come scanned together in one file",
     )
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help="English wording, fonts, orders and a layout the extractors were not developed on "
+        "(labels/en_heldout.yaml)",
+    )
     args = parser.parse_args(argv)
+    if args.heldout:
+        os.environ[VARIANT_VARIABLE] = "heldout"
     started = time.perf_counter()
     batch_dir = generate_batch(
         args.out, args.apps, args.seed, args.lang, args.batch, args.workers, args.bundles
