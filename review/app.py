@@ -527,6 +527,26 @@ def create_app(
         if row.claimed_by != who:
             raise HTTPException(status_code=409, detail="claim the application first")
 
+    def open_for_change(
+        row_id: int, index: int, who: str, form: FormData, redo: str
+    ) -> tuple[store.ApplicationRow, ApplicationResult] | Response:
+        """The claimed application and its result, ready for a change to document
+        ``index``; or the way back when the page the clerk worked on is stale."""
+        row = load(row_id)
+        require_claim(row, who)
+        if row.form is None:
+            raise HTTPException(status_code=409, detail="a rejected form cannot be re-decided")
+        if str(form.get("revision") or "") != str(row.revision):
+            return back(
+                row_id,
+                f"This application changed since you opened it: check it again, then redo {redo}",
+                f"#doc-{index}",
+            )
+        result = ApplicationResult.model_validate(row.result)
+        if not 0 <= index < len(result.documents):
+            raise HTTPException(status_code=404, detail="no such document")
+        return row, result
+
     @app.post("/applications/{row_id}/documents/{index}")
     def correct(
         row_id: int,
@@ -538,20 +558,10 @@ def create_app(
             return _correct(row_id, index, who, form)
 
     def _correct(row_id: int, index: int, who: str, form: FormData) -> Response:
-        row = load(row_id)
-        require_claim(row, who)
-        if row.form is None:
-            raise HTTPException(status_code=409, detail="a rejected form cannot be re-decided")
-        if str(form.get("revision") or "") != str(row.revision):
-            return back(
-                row_id,
-                "This application changed since you opened it: check it again, then redo "
-                "your correction.",
-                f"#doc-{index}",
-            )
-        result = ApplicationResult.model_validate(row.result)
-        if not 0 <= index < len(result.documents):
-            raise HTTPException(status_code=404, detail="no such document")
+        opened = open_for_change(row_id, index, who, form, "your correction.")
+        if isinstance(opened, Response):
+            return opened
+        row, result = opened
         new_type = str(form.get("type") or "") or None
         if new_type is not None and new_type not in {t.value for t in DocumentType}:
             raise HTTPException(status_code=422, detail="unknown document type")
@@ -627,20 +637,10 @@ def create_app(
 
     def _regroup(row_id: int, index: int, who: str, form: FormData) -> Response:
         """Move a page, split or merge documents of one file; re-read them; decide again."""
-        row = load(row_id)
-        require_claim(row, who)
-        if row.form is None:
-            raise HTTPException(status_code=409, detail="a rejected form cannot be re-decided")
-        if str(form.get("revision") or "") != str(row.revision):
-            return back(
-                row_id,
-                "This application changed since you opened it: check it again, then redo "
-                "your change.",
-                f"#doc-{index}",
-            )
-        result = ApplicationResult.model_validate(row.result)
-        if not 0 <= index < len(result.documents):
-            raise HTTPException(status_code=404, detail="no such document")
+        opened = open_for_change(row_id, index, who, form, "your change.")
+        if isinstance(opened, Response):
+            return opened
+        row, result = opened
         action = str(form.get("action") or "")
         if action not in ("move", "split", "merge"):
             raise HTTPException(status_code=422, detail="unknown regrouping action")
