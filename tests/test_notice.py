@@ -132,6 +132,21 @@ def test_chinese_notice_uses_the_cjk_font(tmp_path: Path) -> None:
     assert "补正材料通知书" in text and "李伟" in text
 
 
+@pytest.mark.parametrize(("name", "embeds_cjk"), [("Emily Carter", False), ("李伟", True)])
+def test_english_notice_embeds_the_cjk_font_only_for_chinese_glyphs(
+    tmp_path: Path, name: str, embeds_cjk: bool
+) -> None:
+    """The CJK font is ten times an English notice's size: only a Chinese name needs it."""
+    form = make_form(language="en", applicant={"name": name})
+    write_notice(result_for(form, failing_documents()), form, tmp_path)
+    with pdfplumber.open(tmp_path / "notice.pdf") as pdf:
+        fonts = {re.sub(r"[ -]", "", char["fontname"]) for p in pdf.pages for char in p.chars}
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert any("NotoSansCJKSC" in font for font in fonts) is embeds_cjk, fonts
+    assert name in text
+    assert (tmp_path / "notice.pdf").stat().st_size < (100_000 if not embeds_cjk else 10**7)
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_accepted_notice_gives_the_issue_by_date(tmp_path: Path, language: str) -> None:
     form = make_form(language=language)
