@@ -15,7 +15,9 @@ is then run again as plain functions on a thread pool of the same size, in a
 process that never imports Prefect, from an empty outbox; the share is
 (proofs run - plain run) / proofs run. Without ``PREFECT_API_URL`` the run
 pays for Prefect's temporary server; ``--running-server`` starts `proofs
-server` first (as operators do) and runs against it.
+server` first (as operators do) and runs against it, and the CPU the server spends
+during the run is counted in the run's (it shares the machine). The peak memory is
+broken down by process: batch process, Prefect server, OCR workers.
 """
 
 from __future__ import annotations
@@ -111,10 +113,12 @@ def baseline(pages: list[tuple[Path, str]], workers: int) -> float:
     return time.perf_counter() - started
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of a process and all its descendants (from /proc)."""
+def _process_table() -> tuple[dict[int, list[int]], dict[int, tuple[int, float, str]]]:
+    """Children of every process, and each one's (RSS bytes, CPU seconds of itself and its
+    reaped children, command line), from /proc."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    facts: dict[int, tuple[int, float, str]] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -122,20 +126,63 @@ def tree_rss(pid: int) -> int:
             stat = (entry / "stat").read_text()
             fields = stat[stat.rindex(")") + 2 :].split()
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-            rss[int(entry.name)] = int((entry / "statm").read_text().split()[1]) * PAGE_SIZE
+            rss = int((entry / "statm").read_text().split()[1]) * PAGE_SIZE
+            cpu = sum(int(value) for value in fields[11:15]) / ticks  # utime stime cutime cstime
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            facts[int(entry.name)] = (rss, cpu, command)
         except (OSError, ValueError, IndexError):
             continue
-    total, stack = 0, [pid]
+    return children, facts
+
+
+def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
+        found.append(current)
         stack.extend(children.get(current, []))
-    return total
+    return found
+
+
+def _role(pid: int, root: int, command: str) -> str:
+    """Which part of a run a process is, for the memory breakdown."""
+    if pid == root:
+        return "batch process"
+    if "uvicorn" in command or ("prefect" in command and "server" in command):
+        return "Prefect server"
+    if "ocr_worker" in command:
+        return "OCR workers"
+    return "other"
+
+
+def tree_memory(pid: int) -> dict[str, int]:
+    """Resident memory in bytes of a process and all its descendants, by role."""
+    children, facts = _process_table()
+    by_role: dict[str, int] = {}
+    for current in _descendants(pid, children):
+        if current in facts:
+            rss, _, command = facts[current]
+            role = _role(current, pid, command)
+            by_role[role] = by_role.get(role, 0) + rss
+    return by_role
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of a process and all its descendants (from /proc)."""
+    return sum(tree_memory(pid).values())
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds so far of a running process tree (e.g. a running Prefect server)."""
+    children, facts = _process_table()
+    return sum(facts[p][1] for p in _descendants(pid, children) if p in facts)
 
 
 #: CPU seconds (user + system) of every finished child process, per measurement name:
 #: on a machine shared with other work, CPU time is the steadier figure of the two.
 CPU_SECONDS: dict[str, float] = {}
+#: The memory of each process role at the peak of the tree, per measurement name.
+PEAK_BY_ROLE: dict[str, dict[str, int]] = {}
 
 
 def _children_cpu() -> float:
@@ -151,7 +198,9 @@ def _watched(command: list[str], env: dict[str, str], name: str) -> tuple[float,
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
+        by_role = tree_memory(process.pid)
+        if sum(by_role.values()) > peak:
+            peak, PEAK_BY_ROLE[name] = sum(by_role.values()), by_role
         time.sleep(0.05)
     seconds = time.perf_counter() - started
     CPU_SECONDS[name] = _children_cpu() - cpu
@@ -328,14 +377,21 @@ def main(argv: list[str] | None = None) -> int:
         pages = export_pages(batch, Path(folder))
         plain = None if args.skip_baseline else baseline(pages, args.workers)
     server, api_url = running_server() if args.running_server else (None, None)
+    server_cpu = 0.0
     try:
+        before = tree_cpu(server.pid) if server is not None else 0.0
         run_seconds, peak, summary = timed_run(
             batch, args.work / "speed-out", args.workers, api_url
         )
+        if server is not None:
+            time.sleep(2)  # the server records the last task runs after the flow returns
+            server_cpu = tree_cpu(server.pid) - before
     finally:
         if server is not None:
             server.terminate()
             server.wait()
+    # a running server shares the machine: the CPU it spent on this run is the run's
+    CPU_SECONDS["proofs"] += server_cpu
     files = summary["files_read"] + summary["files_failed"]
     print(
         f"batch: {summary['applications']} applications, {files} files, "
@@ -343,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.getloadavg()[0]:.1f}"
     )
     print(f"Prefect server: {'running (' + api_url + ')' if api_url else 'temporary'}")
+    if server is not None:
+        print(f"running server's CPU during the run (counted in the run's CPU): {server_cpu:.1f} s")
     if plain is not None:
         print(
             f"plain tesseract: {plain:8.1f} s  ({len(pages) / plain * 60:.1f} pages/min), "
@@ -357,7 +415,10 @@ def main(argv: list[str] | None = None) -> int:
             f"ratio proofs/plain: {run_seconds / plain:.2f} wall, "
             f"{CPU_SECONDS['proofs'] / CPU_SECONDS['baseline']:.2f} CPU"
         )
-    print(f"peak memory of the run (process tree RSS): {peak / 2**20:.0f} MiB")
+    roles = ", ".join(
+        f"{role} {size / 2**20:.0f}" for role, size in sorted(PEAK_BY_ROLE["proofs"].items())
+    )
+    print(f"peak memory of the run (process tree RSS): {peak / 2**20:.0f} MiB ({roles})")
     if not args.skip_plain:
         work_seconds, work_peak = timed_plain_run(batch, args.work / "plain-out", args.workers)
         share = (run_seconds - work_seconds) / run_seconds

