@@ -18,10 +18,11 @@ import argparse
 import json
 import os
 import sys
-import threading
 from pathlib import Path
 
 EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE = 0, 1, 2
+#: The shell's convention for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 #: Set before Prefect is imported: no telemetry, room for a slow first server start,
 #: one thread per Tesseract (we run one page per core instead).
@@ -46,7 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:  # Ctrl-C: a line, not a traceback through Prefect's engine
+        print(f"proofs {args.command}: interrupted.", file=sys.stderr)
+        if args.command == "run":
+            print(
+                "Files already read and applications already written are kept: run the same "
+                "command again to finish the batch.",
+                file=sys.stderr,
+            )
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -248,35 +259,6 @@ def _return_freed_memory() -> None:
         return
 
 
-def _start_temporary_server() -> threading.Thread | None:
-    """Start Prefect's temporary server now, in the background, when no server is
-    configured (``PREFECT_API_URL``): the flow would start it on its first call and
-    wait for it (4-8 s measured), while it can come up during our imports and
-    warm-up instead. With a configured server there is nothing to start."""
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-
-    def start() -> None:
-        try:
-            from prefect.settings import get_current_settings
-
-            settings = get_current_settings()
-            if settings.api.url or not settings.server.ephemeral.enabled:
-                return
-            # automations cannot outlive a temporary server: its trigger service would only
-            # cost CPU on every event (about 6 ms per task run, measured)
-            os.environ.setdefault("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")
-            from prefect.server.api.server import SubprocessASGIServer
-
-            SubprocessASGIServer().start()
-        except Exception:  # the flow starts it itself, and reports what goes wrong
-            return
-
-    thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
-    thread.start()
-    return thread
-
-
 def _run(args: argparse.Namespace) -> int:
     batch: Path = args.batch
     if not batch.is_dir():
@@ -290,15 +272,17 @@ def _run(args: argparse.Namespace) -> int:
     if show:  # the bar tells progress; the console shows only problems, the dashboard all
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     _return_freed_memory()
-    server_start = _start_temporary_server()
+    from flows.temporary_server import start_in_background
+
+    server_ready = start_in_background()
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from flows.batch import run_batch, warm_up
 
     warm_up(args.workers)
-    if server_start is not None:
-        server_start.join()
+    if server_ready is not None:
+        server_ready.wait()
 
     with Progress(
         "[progress.description]{task.description}",

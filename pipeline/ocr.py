@@ -209,6 +209,10 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            # out of the terminal's process group: Ctrl-C stops the batch, which lets the
+            # page in hand finish and closes the worker; the worker exits on its own when
+            # its pipe closes (even if the batch is killed)
+            process_group=0,
         )
 
     def alive(self) -> bool:

@@ -146,6 +146,38 @@ def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
     assert after == before
 
 
+def test_ctrl_c_stops_the_run_with_a_line_not_a_traceback(tmp_path, prefect_home, first_run):
+    """Ctrl-C reaches the terminal's whole process group: the run stops, says that a rerun
+    finishes the batch, exits 130, and leaves no OCR worker or server behind."""
+    batch = tmp_path / "inbox" / SAMPLE_BATCH.name
+    shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
+    out = tmp_path / "out"
+    slow, counter = counting_tesseract(tmp_path, delay=1.0)
+    process = run_proofs(batch, out, prefect_home, slow)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < 2:
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.2)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
+    assert children.stdout.split(), "the run has no server or OCR worker to check"
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "interrupted" in output and "run the same command again" in output
+    assert "Traceback" not in output
+    assert "Crashed" in output  # the server outlived Ctrl-C long enough to record the run
+    time.sleep(2)
+    left = [pid for pid in children.stdout.split() if _running(int(pid))]
+    assert left == [], "processes of the run outlived it"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_killed_run_is_finished_by_a_rerun(tmp_path, prefect_home, first_run):
     batch = tmp_path / "inbox" / SAMPLE_BATCH.name
     shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
