@@ -11,6 +11,7 @@ leave a reported file and a complete batch; a real PostgreSQL holds the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -278,6 +279,29 @@ def test_dashboard_shows_progress_tables_and_clerk_list(served_run):
         f"read {p.name}" for p in served_run["batch"].iterdir() if p.is_dir()
     }
     assert all(n.startswith(("read A", "finish A")) for n in names), names
+    # the server holds the OCR limit (--ocr-limit 2): every read asks it for a slot
+    assert all(("ocr" in t.tags) == t.name.startswith("read ") for t in tasks)
+
+
+def test_reads_are_tagged_for_the_ocr_limit_only_when_the_server_has_one(client_env):
+    """A tagged task costs two more calls to the server; without a limit they buy nothing."""
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.batch import OCR_TAG, ocr_tags
+
+    with prefect_client() as client:
+        try:
+            kept = client.read_concurrency_limit_by_tag(OCR_TAG).concurrency_limit
+        except ObjectNotFound:
+            kept = None
+        with contextlib.suppress(ObjectNotFound):
+            client.delete_concurrency_limit_by_tag(OCR_TAG)
+        assert ocr_tags() == []
+        client.create_concurrency_limit(tag=OCR_TAG, concurrency_limit=3)
+        assert ocr_tags() == [OCR_TAG]
+        client.delete_concurrency_limit_by_tag(OCR_TAG)
+        if kept is not None:
+            client.create_concurrency_limit(tag=OCR_TAG, concurrency_limit=kept)
 
 
 def test_nothing_personal_reaches_prefect(served_run):
