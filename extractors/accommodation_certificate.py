@@ -19,6 +19,7 @@ from extractors.base import (
     cut_sentence,
     finish,
     last_date,
+    opens_with_colon_label,
     org_row_near,
     read_fields,
 )
@@ -62,9 +63,30 @@ def address_after_cue(layout: Layout, cues: list[str]):
         )
         match = re.search(r"(?i:" + cue_re + r")" + gap + ADDRESS_RE, doc.text)
         if match:
-            raw = cut_sentence(match.group(1))
+            raw = _before_next_field(doc, match.start(1), cut_sentence(match.group(1)))
             value = norm.clean_address(raw)
             if value:
                 start = match.start(1)
                 return doc.value(start, start + len(raw), value, 0.75)
     return None
+
+
+def _before_next_field(doc: DocText, start: int, raw: str) -> str:
+    """The address up to the first line that opens another field: with a caption and a colon
+    ("Provider: ..."), or a caption before the value column ("Since   17 NOV 2025"). A line
+    break alone does not end a capitalised address run, and a known label word may be a
+    word of the address ("Residence, Wuchang District")."""
+    rows = doc.layout.rows
+    previous_row = None
+    for tok_start, _, tok in doc.spans:
+        if tok_start < start or tok_start >= start + len(raw):
+            continue
+        row_index = doc.layout.row_of(tok)
+        if previous_row is not None and row_index != previous_row:
+            toks = rows[row_index].toks
+            if tok is toks[0] and (
+                opens_with_colon_label(toks) or doc.layout.label_then_column(row_index) is not None
+            ):
+                return raw[: tok_start - start].rstrip(" \n,;")
+        previous_row = row_index
+    return raw

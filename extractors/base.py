@@ -40,6 +40,12 @@ LABELS_DIR = Path(__file__).resolve().parent / "labels"
 
 #: A gap wider than this many row heights ends a value (word spaces are ~0.3).
 VALUE_GAP_FACTOR = 2.2
+#: Forms that right-align their labels set each value a little apart (1.2-2 row heights, more
+#: than a word space, less than ``VALUE_GAP_FACTOR``) but all at one x: a token after a gap this
+#: wide that starts where cells of at least ``COLUMN_MIN_ROWS`` rows of its page start opens a
+#: value column.
+COLUMN_GAP_FACTOR = 1.2
+COLUMN_MIN_ROWS = 3
 #: Another type's label ends a value only when at least this long (letters, as a key):
 #: "transferee", "unified social credit code", not "name" or "to".
 OTHER_LABEL_MIN_KEY = 8
@@ -390,6 +396,44 @@ class Layout:
         self._keys = [w.key for w in self.windows]
         self._row_of = {id(t): i for i, r in enumerate(self.rows) for t in r.toks}
         self._cache: dict[tuple[str, ...], list[Match]] = {}
+        # where cells start after a gap wider than a word space: (page, x0, row height, row)
+        self._cell_starts: list[tuple[int, float, float, int]] = [
+            (row.page, row.toks[i].x0, row.height, row_index)
+            for row_index, row in enumerate(self.rows)
+            for i in range(1, len(row.toks))
+            if row.toks[i].x0 - row.toks[i - 1].x1 > COLUMN_GAP_FACTOR * row.height
+        ]
+
+    def label_then_column(self, row_index: int) -> int | None:
+        """Where the value column starts on a row that opens with a short Latin label set
+        before it ("Since    17 NOV 2025" in a form with right-aligned labels), else None."""
+        toks = self.rows[row_index].toks
+        for index in range(1, min(len(toks), 5)):
+            if not all(
+                _label_word(t) and not t.cjk and not any(ch.isdigit() for ch in t.text)
+                for t in toks[:index]
+            ):
+                return None
+            if self.opens_column(row_index, index):
+                return index
+        return None
+
+    def opens_column(self, row_index: int, index: int) -> bool:
+        """Whether ``rows[row_index].toks[index]`` starts a value column: set apart from the
+        token before it by more than a word space, at the x where cells of other rows of the
+        page start too ("Title Holder   Pan Na" over "Located at   Flat 2601, ...")."""
+        row = self.rows[row_index]
+        if index <= 0 or index >= len(row.toks):
+            return False
+        tok = row.toks[index]
+        if tok.x0 - row.toks[index - 1].x1 <= COLUMN_GAP_FACTOR * row.height:
+            return False
+        aligned = {
+            other
+            for page, x0, height, other in self._cell_starts
+            if page == row.page and other != row_index and abs(x0 - tok.x0) <= 0.5 * height
+        }
+        return len(aligned) + 1 >= COLUMN_MIN_ROWS
 
     def row_of(self, tok: Tok) -> int:
         return self._row_of[id(tok)]
@@ -571,8 +615,15 @@ class Layout:
             )
             if not (under_value or at_margin) or self._label_starts(toks, 0, stop_keys):
                 break
-            if starts_with_any_label(toks):
+            if starts_with_any_label(toks) or opens_with_colon_label(toks):
                 break
+            column_at = self.label_then_column(next_index)
+            if (
+                first.x0 < start_x
+                and column_at is not None
+                and abs(nxt.toks[column_at].x0 - start_x) <= 1.5 * row.height
+            ):
+                break  # "Use   Residential": a label of its own before the value column
             out.extend(_until_gap(toks, row.height))
             row = nxt
         return out
@@ -628,6 +679,17 @@ def _cjk_label_starts(toks: list[Tok], index: int, stop_keys: set[str]) -> bool:
             return False
         key += toks[end].key
         if len(key) >= 2 and key in stop_keys:
+            return True
+    return False
+
+
+def opens_with_colon_label(toks: list[Tok]) -> bool:
+    """A row that opens with a short caption and a colon ("USE: Residential"), known or not:
+    the next field, not the wrapped tail of a value."""
+    for tok in toks[:3]:
+        if tok.cjk or any(ch.isdigit() for ch in tok.text) or not _label_word(tok):
+            return False
+        if tok.colon:
             return True
     return False
 
@@ -745,13 +807,15 @@ SCRIBBLE_MAX_CONFIDENCE = 0.5
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?,?$|^[a-z][a-z'’\-]*,?$")
 
 
-def looks_like_scribble(toks: Sequence[Tok]) -> bool:
+def looks_like_scribble(toks: Sequence[Tok], printed: bool = False) -> bool:
     """Whether Latin "name" tokens are rather the OCR of a handwritten scribble: read
-    unsurely, holding signs no name holds, or one fragment of a letter or two."""
+    unsurely, holding signs no name holds, or one fragment of a letter or two. ``printed``:
+    set beside their label in its own type size, so low confidence alone proves nothing
+    (a held-out font read at 0.44)."""
     latin = [t for t in toks if not t.cjk]
     if not latin:
         return False
-    if _mean_conf(latin) < SCRIBBLE_MAX_CONFIDENCE:
+    if not printed and _mean_conf(latin) < SCRIBBLE_MAX_CONFIDENCE:
         return True
     if any(not _NAME_WORD.match(t.text) for t in latin if not PERSON_TITLES.match(t.text)):
         return True
@@ -759,8 +823,9 @@ def looks_like_scribble(toks: Sequence[Tok]) -> bool:
     return letters < 3
 
 
-def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
-    """A person's name: a few capitalised words (or CJK characters), honorifics dropped."""
+def parse_person(toks: list[Tok], printed: bool = False) -> tuple[str, list[Tok]] | None:
+    """A person's name: a few capitalised words (or CJK characters), honorifics dropped;
+    ``printed``: see :func:`looks_like_scribble`."""
     taken: list[Tok] = []
     for tok in toks:
         text = tok.text
@@ -796,7 +861,11 @@ def parse_person(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
     value = norm.clean_name(join_toks(taken))
     if not value or not re.search(r"[A-Za-z\u3400-\u9fff]", value) or len(value) < 2:
         return None
-    if looks_like_scribble(taken):
+    if taken and not taken[0].cjk:
+        dates = norm.find_dates(join_toks(toks[: len(taken) + 3]))
+        if dates and dates[0][0] < len(value):
+            return None  # "November 9, 2013" under a caption read as a name's: a date
+    if looks_like_scribble(taken, printed):
         return None  # a signature read as letters ("PWN /", "Wary wl"): not a printed name
     if any(tok.key in ROLE_WORDS for tok in taken):
         return None  # "Party A", "Tenant": a role where a name should be
@@ -872,15 +941,18 @@ def parse_address(toks: list[Tok]) -> tuple[str, list[Tok]] | None:
     return value, toks
 
 
-def parse_kind(kind: str, toks: list[Tok]) -> tuple[Any, list[Tok], float] | None:
-    """Parse tokens as a value of ``kind``: (value, tokens used, kind confidence) or None."""
+def parse_kind(
+    kind: str, toks: list[Tok], printed: bool = False
+) -> tuple[Any, list[Tok], float] | None:
+    """Parse tokens as a value of ``kind``: (value, tokens used, kind confidence) or None;
+    ``printed``: see :func:`looks_like_scribble`."""
     if not toks:
         return None
     text = join_toks(toks)
     if kind == "party":
         kind = "org" if ORG_MARKERS.search(text) else "person"
     if kind == "person":
-        parsed = parse_person(toks)
+        parsed = parse_person(toks, printed)
         return (parsed[0], parsed[1], 1.0) if parsed else None
     if kind == "org":
         parsed = parse_org(toks)
@@ -949,6 +1021,10 @@ def _parse_code(kind: str, toks: list[Tok]) -> tuple[str, list[Tok], float] | No
                 reading = codes.read_code(joined, kind)  # type: ignore[arg-type]
                 if reading.valid:
                     best = (reading.value, toks[start : end + 1], 0.8)
+                elif kind == "credit_code" and best is None:
+                    printed = _credit_code_with_doubled_glyph(joined)
+                    if printed is not None:
+                        best = (printed, toks[start : end + 1], 0.6)
                 break
             if len(joined) == 18:
                 looks = (
@@ -967,6 +1043,22 @@ def _parse_code(kind: str, toks: list[Tok]) -> tuple[str, list[Tok], float] | No
                     best = candidate
                 break
     return best
+
+
+def _credit_code_with_doubled_glyph(value: str) -> str | None:
+    """A 19-character credit code whose one extra glyph OCR doubled ("YGO02" for "YG02"),
+    when no drop makes it valid (its check character is wrong: ``invalid_code``): the one
+    18-character code that the drops give once the letters a code never holds (I, O, S, Z)
+    are read as the digits they stand for. None when the drops give several codes."""
+    drops = {
+        "".join(codes._CREDIT_IMPOSSIBLE.get(ch, ch) for ch in value[:cut] + value[cut + 1 :])
+        for index in range(len(value) - 1)
+        if value[index] == value[index + 1]
+        or value[index + 1] in codes._SWAPS.get(value[index], ())
+        for cut in (index, index + 1)
+    }
+    drops = {code for code in drops if codes.looks_like_credit_code(code)}
+    return drops.pop() if len(drops) == 1 else None
 
 
 def _parse_ref(toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
@@ -1182,7 +1274,10 @@ class FieldReader:
             return []
         found: list[Match] = []
         for row_index, row in enumerate(self.layout.rows):
-            for start, end in _label_runs(row):
+            breaks = frozenset(
+                i for i in range(1, len(row.toks)) if self.layout.opens_column(row_index, i)
+            )
+            for start, end in _label_runs(row, breaks):
                 toks = row.toks[start:end]
                 if toks[0].cjk or not all(_label_word(t) for t in toks):
                     continue  # "We confirm that ...": a sentence, not a label
@@ -1237,12 +1332,16 @@ class FieldReader:
                         return owners
         return set()
 
-    def read_by_cue(self, spec: FieldSpec) -> Value | None:
+    def read_by_cue(self, spec: FieldSpec, avoid: str | None = None) -> Value | None:
         """The value beside or under an unseen label that holds one of the field's cue
         words; read less surely than under a known label. Values that do not parse as the
-        field's kind (a name under "Lessee's ID Card No.") are passed over."""
+        field's kind (a name under "Lessee's ID Card No.") are passed over, and so are
+        labels holding a cue word of the field ``avoid`` ("Landlord's ID Card No.")."""
+        avoided = self.cue_words(avoid) if avoid else set()
         for match in self.cue_matches(spec.label_key or spec.name):
             if is_signature_line(match):
+                continue
+            if any(_cue_hit(t.key, avoided) for t in match.toks):
                 continue
             value = self.value_at(match, spec)
             if value is None:
@@ -1288,8 +1387,11 @@ class FieldReader:
         # only a label that opens its row (or has a colon) may have its value below: "Beijing
         # Normal University" is a name ending in a label word, not a label over the next row
         starts_cell = _gap_before(match) > VALUE_GAP_FACTOR * row_height
-        if not right and (match.start == 0 or match.colon or starts_cell):
-            below = self.layout.below(match, self.stop_keys)
+        below: list[Tok] = []
+        if not right and (match.start == 0 or match.colon or starts_cell or caption_alone(match)):
+            below = self.layout.below(
+                _whole_run(match) if caption_alone(match) else match, self.stop_keys
+            )
             if below:
                 attempts.append(below)
         if right:
@@ -1303,7 +1405,7 @@ class FieldReader:
                 toks = above + toks
             if spec.multiline and toks is right:
                 toks = toks + self.layout.continuation(match.row, toks, self.stop_keys)
-            elif spec.multiline and toks is caption_value:
+            elif spec.multiline and (toks is caption_value or toks is below):
                 toks = toks + self.layout.continuation(
                     self.layout.row_of(toks[-1]), toks, self.stop_keys, margin_ok=False
                 )
@@ -1314,7 +1416,10 @@ class FieldReader:
                 toks = toks + self.layout.continuation(
                     match.row, toks, self.stop_keys, margin_ok=False, max_rows=1
                 )
-            parsed = parse_kind(spec.kind, toks)
+            # beside its label and no taller than the label's type: printed, not signed
+            label_height = max(t.height for t in match.toks)
+            printed = toks is right and all(t.height <= 1.3 * label_height for t in toks)
+            parsed = parse_kind(spec.kind, toks, printed)
             if parsed is None:
                 continue
             value, used, quality = parsed
@@ -1384,9 +1489,9 @@ def _cue_hit(key: str, cues: set[str], loose: bool = False) -> bool:
     return False
 
 
-def _label_runs(row: Row) -> list[tuple[int, int]]:
+def _label_runs(row: Row, breaks: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """Runs of one to five tokens that may be labels: a row (or a cell of it, after a wide
-    gap) up to its first colon or wide gap."""
+    gap) up to its first colon, wide gap or value column (``breaks``: token indexes)."""
     runs: list[tuple[int, int]] = []
     toks = row.toks
     gap = VALUE_GAP_FACTOR * row.height
@@ -1395,7 +1500,9 @@ def _label_runs(row: Row) -> list[tuple[int, int]]:
         end = start
         while end < len(toks):
             end += 1
-            if toks[end - 1].colon or (end < len(toks) and toks[end].x0 - toks[end - 1].x1 > gap):
+            if toks[end - 1].colon or (
+                end < len(toks) and (toks[end].x0 - toks[end - 1].x1 > gap or end in breaks)
+            ):
                 break
         if end - start <= 5:
             runs.append((start, end))
@@ -1537,6 +1644,8 @@ def is_label_like(match: Match) -> bool:
         # "Beijing Tianyu Vocational College:" above a seal ends a name, it labels nothing
         return not name_tail
     following = toks[match.end] if match.end < len(toks) else None
+    if following is None and match.start > 0 and caption_alone(match):
+        return True
     if (
         following is not None
         and following.text[:1].islower()
@@ -1564,8 +1673,43 @@ def is_label_like(match: Match) -> bool:
         and following is not None
     ):
         return False
-    in_own_column = following.x0 - last.x1 > VALUE_GAP_FACTOR * height
+    in_own_column = following.x0 - last.x1 > VALUE_GAP_FACTOR * height or (
+        match.layout.opens_column(match.row, match.end)
+    )
     return in_own_column or any(ch.isdigit() for ch in following.text)
+
+
+def caption_alone(match: Match) -> bool:
+    """A caption that fills its row, set over its value ("TITLE HOLDER" over "Lai Jun"): the
+    label and at most two words before it that are words of known labels too ("Title"), so
+    that a name ending in a label word ("Shenzhen University") is not taken for one; in type
+    no bigger than the row under it (a title is)."""
+    rows = match.layout.rows
+    toks = rows[match.row].toks
+    if match.end < len(toks) or match.start > 2 or match.colon:
+        return False
+    under = rows[match.row + 1] if match.row + 1 < len(rows) else None
+    if under is None or under.page != rows[match.row].page:
+        return False
+    if rows[match.row].height > 1.15 * under.height:
+        return False  # a title's second line ("... Purchase of / Residential Property")
+    words = _label_word_keys()
+    return all(
+        t.key in words and _label_word(t) and not any(ch.isdigit() for ch in t.text)
+        for t in toks[: match.start]
+    )
+
+
+@lru_cache(maxsize=1)
+def _label_word_keys() -> frozenset[str]:
+    """Single words of every known label ("title" of "title number")."""
+    return frozenset(
+        text_key(word)
+        for path in LABELS_DIR.glob("*.yaml")
+        for label in _all_labels(path.stem)
+        for word in label.split()
+        if text_key(word)
+    )
 
 
 def _gap_before(match: Match) -> float:
@@ -1903,10 +2047,25 @@ def org_row_near(layout: Layout, where: str = "top", skip: int = 0) -> Value | N
 
 def last_date(layout: Layout, bottom_fraction: float = 0.5) -> Value | None:
     """The last date of the document (the issue date of a letter sits above or below the seal)."""
-    for row in reversed(layout.rows):
+    for index in range(len(layout.rows) - 1, -1, -1):
+        row = layout.rows[index]
         text = row.text
+        above = layout.rows[index - 1] if index else None
+        wrapped_from = (
+            above.text + " "
+            if above is not None
+            and above.page == row.page
+            and row.y0 - above.y1 < 1.0 * row.height
+            and not re.search(r"[.;:]\s*$", above.text)
+            else ""
+        )
         for start, end, iso in reversed(norm.find_dates(text)):
-            if _NOT_ISSUE_DATE.search(text[max(0, start - 25) : start]):
+            # the sentence may have begun on the row above ("... expected to complete the
+            # course / on 2029/06/30.")
+            before = text[max(0, start - 25) : start]
+            if start < 25:
+                before = (wrapped_from + text[:start])[-40:]
+            if _NOT_ISSUE_DATE.search(before):
                 continue  # "employed ... since 2025/04/07" is not when the letter was issued
             toks = _toks_for_span(row.toks, start, end)
             return Value(iso, toks, 0.7 * _mean_conf(toks))
@@ -1958,6 +2117,18 @@ def read_fields(
                 # the contract introduces its parties in its opening clauses; a labelled
                 # name further down ("Party B (Employee): ...") is the signature block,
                 # where OCR reads a scribble as a name
+                extraction.put(spec.name, named, overwrite=True)
+        elif labelled is not None and spec.kind == "org" and roles.get(spec.name):
+            named = role_names(doc, roles[spec.name], "org")
+            if (
+                named is not None
+                and ORG_MARKERS.search(str(named.value))
+                and not ORG_MARKERS.search(str(labelled.value))
+                and _introduced_before(named, labelled)
+            ):
+                # "between Beijing Dingxin ... Company Limited (Party A, the Employer)": an
+                # evident company named in the opening clause beats a "name" under a label
+                # further down that has no mark of one (a scribble, a wrapped sentence)
                 extraction.put(spec.name, named, overwrite=True)
     for spec in specs:
         if extraction.fields.get(spec.name) is None and roles.get(spec.name):

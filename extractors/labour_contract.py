@@ -28,6 +28,10 @@ def extract(
     employee = result.values.get("employee_name")
     if employee is not None:
         result.put("employee_id_number", code_after(layout, employee, "id_number"))
+    spec = FieldSpec("employee_id_number", "id_number")
     if result.fields.get("employee_id_number") is None:
-        result.put("employee_id_number", reader.read(FieldSpec("employee_id_number", "id_number")))
+        result.put("employee_id_number", reader.read(spec))
+    if result.fields.get("employee_id_number") is None:
+        # a label in words never listed ("Worker's Identity Card No."), not the employer's
+        result.put("employee_id_number", reader.read_by_cue(spec, avoid="employer_name"))
     return finish(result, FIELDS)

@@ -38,7 +38,9 @@ _MONTH_NAMES = "|".join(sorted(_MONTH_PREFIXES, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 _Y = r"((?:19|20)\d{2})"
 # a comma OCR read as a quote or an apostrophe (a seal or a speck over it)
-_COMMA = r"[,'\"‘’“”`]?"
+_COMMA = r"[,.'\"‘’“”`]?"
+# a seal's stroke or a speck read as a bracket or a bar between a month and its year
+_STRAY = r"(?:\s*[-/.]\s*|\s*[|(){}\[\]]?\s*)"
 
 # Each pattern yields (year, month, day) groups in a known order.
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -46,6 +48,11 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_Y + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"), "ymd"),
     # 2026-03-01, 2026/03/01, 2026.03.01, 2026.3.1
     (re.compile(r"(?<!\d)" + _Y + r"\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)"), "ymd"),
+    # 2042 06-28, 2042-06 28: small print at low resolution loses one thin separator (OCR
+    # drops a faint hyphen, or reads it as a word of its own that is then dropped); two-digit
+    # month and day, so that "Room 2026 1-3" is no date
+    (re.compile(r"(?<![\d,.])" + _Y + r",?\s+(\d{2})\s*[-/.]\s*(\d{2})(?![\d,])"), "ymd"),
+    (re.compile(r"(?<![\d,.])" + _Y + r"\s*[-/.]\s*(\d{2})\s+(\d{2})(?![\d,.])"), "ymd"),
     # 1 March 2026, 1st March, 2026, 1st of March 2026, 03-May-2024, 17 JUL 2024
     (
         re.compile(
@@ -55,7 +62,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
             + _MONTH_NAMES
             + r")\.?"
             + _COMMA
-            + r"(?:\s*[-/.]\s*|\s*)"
+            + _STRAY
             + _Y,
             re.IGNORECASE,
         ),
@@ -64,7 +71,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # March 1, 2026 / March 1st 2026
     (
         re.compile(
-            r"\b(" + _MONTH_NAMES + r")\.?\s*(\d{1,2})" + _ORD + _COMMA + r"\s*" + _Y,
+            r"\b(" + _MONTH_NAMES + r")\.?\s*(\d{1,2})" + _ORD + _COMMA + _STRAY + _Y,
             re.IGNORECASE,
         ),
         "mdy_name",
@@ -92,9 +99,33 @@ def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Month names long enough that one misread letter leaves them unmistakable ("Nevember").
+_LONG_MONTHS = [name for name in MONTHS if len(name) >= 6]
+_WORD = re.compile(r"[A-Za-z]{6,9}")
+
+
+def _mend_month(match: re.Match[str]) -> str:
+    word = match.group(0)
+    low = word.lower()
+    if low in MONTHS:
+        return word
+    near = [
+        name
+        for name in _LONG_MONTHS
+        if len(name) == len(low) and sum(a != b for a, b in zip(name, low, strict=True)) == 1
+    ]
+    return near[0] if len(near) == 1 else word
+
+
+def mend_month_names(text: str) -> str:
+    """Long month names with one letter misread ("Nevember", "Octobor") set right;
+    the length is kept, so positions in the text stay valid."""
+    return _WORD.sub(_mend_month, text)
+
+
 def find_dates(text: str) -> list[tuple[int, int, str]]:
     """All dates in ``text`` as (start, end, ISO), in reading order, overlapping ones dropped."""
-    text = unicodedata.normalize("NFKC", text)
+    text = mend_month_names(unicodedata.normalize("NFKC", text))
     found: list[tuple[int, int, str]] = []
     for pattern, order in _DATE_PATTERNS:
         for match in pattern.finditer(text):

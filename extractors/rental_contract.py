@@ -48,8 +48,12 @@ def extract(
     tenant = result.values.get("tenant_name")
     if tenant is not None:
         result.put("tenant_id_number", code_after(layout, tenant, "id_number"))
+    spec = FieldSpec("tenant_id_number", "id_number")
     if result.fields.get("tenant_id_number") is None:
-        result.put("tenant_id_number", reader.read(FieldSpec("tenant_id_number", "id_number")))
+        result.put("tenant_id_number", reader.read(spec))
+    if result.fields.get("tenant_id_number") is None:
+        # "ID Card No. of Lessee   4201...": a label in words never listed, not the landlord's
+        result.put("tenant_id_number", reader.read_by_cue(spec, avoid="landlord_name"))
     if result.fields.get("monthly_rent") is None:
         cues = (reader.vocab.get("prose") or {}).get("monthly_cue") or ["per month"]
         result.put("monthly_rent", money_in_prose(layout, "|".join(cues)))

@@ -948,3 +948,67 @@ def test_validators_agree_with_the_generators_truth_rules() -> None:
                 disagreements.append((plan.app_id, plan.defect, expected, got))
     assert compared > 100
     assert disagreements == []
+
+
+# ------------------------------------------------- misreads found on real batches
+
+
+def test_one_misread_glyph_of_an_abbreviation_is_not_another_address() -> None:
+    """en303: OCR read "Bldg" as "Bidg" on a lease; the form says "Bldg"."""
+    form_address = "102 Shengli East Street, Bldg 9, Apt 2301, Heping District, Shenyang"
+    assert address_match(form_address.replace("Bldg", "Bidg"), form_address).equal
+    assert address_match(
+        form_address.replace("Bldg", "Bidg"), form_address.replace("Bldg", "Building")
+    )
+    # another street is still another address
+    assert not address_match(form_address.replace("Shengli", "Renmin"), form_address).equal
+
+
+def test_a_valid_number_one_unsure_glyph_off_with_another_check_character_is_invalid_code() -> None:
+    """en303: the card printed the applicant's body with a wrong check character; OCR read its
+    first digit unsurely as another, and the number so read happened to be valid."""
+    body = APPLICANT_ID[:-1]
+    misread = next(
+        number
+        for d in "0123456789"
+        if d != body[14]
+        for number in [
+            body[:14] + d + body[15:] + ric.calc_check_digit(body[:14] + d + body[15:] + "0")
+        ]
+        if number[-1] != APPLICANT_ID[-1]
+    )
+    assert ric.is_valid(misread)
+    card = id_card(id_number=misread)
+    card.field_evidence["id_number"] = FieldEvidence(confidence=0.59)
+    assert items(make_form(), [card, *good_documents()[1:]]) == [("identity_card", "invalid_code")]
+    # read surely, a valid number that is not the applicant's is another person's
+    assert items(make_form(), [id_card(id_number=misread), *good_documents()[1:]]) == [
+        ("identity_card", "id_number_mismatch")
+    ]
+    # and a number differing in its sequence digits too is another person's, however unsure
+    card = id_card(id_number=OTHER_ID)
+    card.field_evidence["id_number"] = FieldEvidence(confidence=0.3)
+    assert items(make_form(), [card, *good_documents()[1:]]) == [
+        ("identity_card", "id_number_mismatch")
+    ]
+
+
+def test_a_credit_code_misread_in_one_glyph_is_the_forms() -> None:
+    """Seed 102: a 110 DPI licence's "ME9N" read "MESN", an impossible S read as 5."""
+    misread = CREDIT[:10] + ("5" if CREDIT[10] != "5" else "6") + CREDIT[11:]
+    assert not uscc.is_valid(misread)
+    documents = [*good_documents()[:3], licence(credit_code=misread)]
+    documents[-1].field_evidence["credit_code"] = FieldEvidence(confidence=0.42)
+    decision = decide(make_form(), documents, Settings())
+    assert decision.status is Status.ACCEPTED and decision.needs_review
+    # read surely, it is an invalid code
+    assert items(make_form(), [*good_documents()[:3], licence(credit_code=misread)]) == [
+        ("proof_of_employment", "invalid_code")
+    ]
+    # a wrong check character is never excused, however unsure the reading
+    wrong_check = CREDIT[:-1] + ("1" if CREDIT[-1] != "1" else "2")
+    bad = licence(credit_code=wrong_check)
+    bad.field_evidence["credit_code"] = FieldEvidence(confidence=0.3)
+    assert items(make_form(), [*good_documents()[:3], bad]) == [
+        ("proof_of_employment", "invalid_code")
+    ]

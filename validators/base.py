@@ -243,6 +243,14 @@ def _misread_of(number: str, expected: str) -> bool:
     )
 
 
+def _one_body_misread(number: str, expected: str) -> bool:
+    """Same length, exactly one differing character among the first 17, and another check
+    character (a valid number one glyph off can only differ in its check character too)."""
+    if len(number) != len(expected) or number[-1] == expected[-1]:
+        return False
+    return sum(a != b for a, b in zip(number[:-1], expected[:-1], strict=True)) == 1
+
+
 def check_person_id_number(
     result: DocumentCheck, field_name: str, expected: str, *, what: str, rule: str
 ) -> None:
@@ -253,6 +261,9 @@ def check_person_id_number(
     differs from it in at most two other characters: that is OCR misreading the
     right number (a wrong check character, the invalid-code defect, is never
     excused). Then it counts as the expected number and a clerk is asked to look.
+    A valid number read unsurely one body character from the expected number, with
+    another check character, is that body with a wrong check character: ``invalid_code``,
+    not another person's number (``id_number_mismatch``).
     """
     doc = result.document
     number = text_field(doc, field_name)
@@ -274,6 +285,25 @@ def check_person_id_number(
             Reason.INVALID_CODE,
             f"the ID number on {what} is not a valid ID number",
             *([note] if note else []),
+        )
+        return
+    expected_code = normalize_code(expected)
+    confidence = field_confidence(doc, field_name)
+    if (
+        confidence is not None
+        and confidence < LOW_FIELD_CONFIDENCE
+        and _one_body_misread(number, expected_code)
+    ):
+        # one unsure glyph of the body away from the expected number, yet valid with another
+        # check character: OCR misread a body glyph of the expected body printed with a wrong
+        # check character (a real other number differs in its sequence digits as well)
+        result.fail(
+            Reason.INVALID_CODE,
+            f"the ID number on {what} is not a valid ID number",
+            f"{_doc_label(doc)}, field '{field_name}': read with low confidence "
+            f"({confidence:.2f}), one character from the expected number apart from its check "
+            f"character, which differs: taken as the expected number with a wrong check "
+            f"character; rule: {rule} ID number check character",
         )
         return
     compare_field(

@@ -25,12 +25,15 @@ from pipeline.models import (
     Reason,
 )
 from validators.base import (
+    LOW_FIELD_CONFIDENCE,
     DocumentCheck,
     MaterialOutcome,
     check_not_expired,
     check_person_id_number,
     compare_field,
+    doc_label,
     documents_of,
+    field_confidence,
     judge_material,
     low_confidence_note,
     not_required,
@@ -66,6 +69,16 @@ _WHAT = {
     DocumentType.EMPLOYMENT_CERTIFICATE: "the certificate of employment",
     DocumentType.BUSINESS_LICENCE: "the business licence",
 }
+
+
+def _misread_code(code: str, expected: str) -> bool:
+    """A code one glyph from a valid expected code, with the same check character."""
+    return (
+        uscc.is_valid(expected)
+        and len(code) == len(expected)
+        and code[-1] == expected[-1]
+        and sum(a != b for a, b in zip(code, expected, strict=True)) == 1
+    )
 
 
 def validate_employment(
@@ -123,7 +136,22 @@ def validate_employment(
         code = text_field(doc, "credit_code")
         if code is not None:
             rule = f"{RULE} credit code check character"
-            if not uscc.is_valid(normalize_code(code)):
+            confidence = field_confidence(doc, "credit_code")
+            if (
+                not uscc.is_valid(normalize_code(code))
+                and confidence is not None
+                and confidence < LOW_FIELD_CONFIDENCE
+                and _misread_code(normalize_code(code), normalize_code(employer.credit_code))
+            ):
+                # read unsurely, the form's check character, one other glyph off: OCR misread
+                # the form's code (a wrong check character, the defect, is never excused)
+                result.note(
+                    f"{doc_label(doc)}, field 'credit_code': fails its check character, read "
+                    f"with low confidence ({confidence:.2f}) and one character from the form's "
+                    f"code with the same check character, so taken as a misread of it; "
+                    f"rule: {rule}"
+                )
+            elif not uscc.is_valid(normalize_code(code)):
                 low = low_confidence_note(doc, "credit_code", rule)
                 result.fail(
                     Reason.INVALID_CODE,

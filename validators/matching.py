@@ -172,8 +172,24 @@ def _words(value: str) -> list[str]:
     text = normalize_text(value)
     tokens = [_fix_digit_lookalikes(token) for token in text.split()]
     tokens = _split_numbers(" ".join(tokens)).split()
-    words = [_WORD_SYNONYMS.get(token, token) for token in tokens]
+    words = [_WORD_SYNONYMS.get(token) or _misread_abbreviation(token) for token in tokens]
     return [word for word in words if word not in _NOISE_WORDS]
+
+
+def _misread_abbreviation(token: str) -> str:
+    """An abbreviation OCR misread by one confusable glyph ("Bidg" for "Bldg"): the word it
+    stands for, when exactly one such repair gives a known abbreviation; else the token."""
+    if len(token) < 3 or token.isdigit():
+        return token
+    repairs = {
+        _WORD_SYNONYMS[candidate]
+        for index, char in enumerate(token)
+        for pair in OCR_CONFUSABLE
+        if char in pair
+        for other in pair - {char}
+        if (candidate := token[:index] + other + token[index + 1 :]) in _WORD_SYNONYMS
+    }
+    return repairs.pop() if len(repairs) == 1 else token
 
 
 def numbers_in(value: str) -> Counter[str]:

@@ -1,0 +1,485 @@
+"""Extraction repairs found on held-out and development batches (issues 4 and 5).
+
+Each test renders the layout or uses the words OCR really gave on a generated page, and fails
+without its repair: right-aligned labels with their values in one column, captions alone on
+their row over values, a caption with a colon under a wrapped address, dates whose small print
+lost a separator or a letter, a credit code with a doubled glyph, a company named in the
+opening clause, an ID number under a label never listed, addresses in prose.
+"""
+
+from __future__ import annotations
+
+import docgen
+
+from extractors import extract
+from extractors import normalize as norm
+from extractors.base import Layout, Tok, _parse_code, parse_person
+from pipeline.text import Line, PageText, Word
+
+
+def aligned_page(title: str, rows: list[tuple[str, str]], gap_heights: float = 1.6) -> PageText:
+    """A form whose labels are right-aligned against one column and whose values start a
+    little (less than a wide gap, more than a word space) to the right of it, all at one x;
+    a value without a label is a wrapped line of the value above."""
+    page = docgen.Page()
+    fnt = page._font()
+    column = int(page.size[0] * 0.36)
+    value_x = column + int(gap_heights * page.body)
+    title_font = page._font(bold=True, scale=1.6)
+    page.words_at((page.size[0] - title_font.getlength(title)) / 2, page.y, title, title_font)
+    page.advance(1.8)
+    for label, value in rows:
+        if label:
+            page.words_at(column - fnt.getlength(label), page.y, label, fnt)
+        page.words_at(value_x, page.y, value, fnt)
+        page.advance(0.75 if not label else 1.0)
+    return page.page_text()
+
+
+def stacked_page(title: str, rows: list[tuple[str, list[str]]]) -> PageText:
+    """Captions in small capitals alone on their row, each value's lines under it."""
+    page = docgen.Page()
+    title_font = page._font(bold=True, scale=1.4)
+    page.words_at(page.margin, page.y, title, title_font)
+    page.advance(1.8)
+    for caption, lines in rows:
+        page.words_at(page.margin, page.y, caption, page._font(scale=0.8))
+        page.y += int(page.body * 1.05)
+        for line in lines:
+            page.words_at(page.margin, page.y, line, page._font())
+            page.y += int(page.body * 1.3)
+        page.advance(0.6)
+    return page.page_text()
+
+
+# ------------------------------------------------------------------- layouts
+
+
+def test_right_aligned_labels_with_values_in_one_column() -> None:
+    """en303 "aligned" certificate: "Title Holder" and "Property Located at" open no row and
+    set their values 1.5 row heights away, where every other row's value starts too."""
+    page = aligned_page(
+        "REAL ESTATE TITLE CERTIFICATE",
+        [
+            ("Title Holder", "Pan Guiying"),
+            ("Joint Ownership", "Sole ownership"),
+            ("Property Located at", "Flat 2601, Block 16, Maple Villa, 166 Xinhua Lane,"),
+            ("", "Heping District, Tianjin"),
+            ("Use", "Residential"),
+            ("Floor Area", "173.4 m2"),
+            ("Registered on", "03 AUG 2008"),
+        ],
+    )
+    fields, _ = extract("property_certificate", [page], "en")
+    assert fields["owner_name"] == "Pan Guiying"
+    assert fields["property_address"] == (
+        "Flat 2601, Block 16, Maple Villa, 166 Xinhua Lane, Heping District, Tianjin"
+    )
+
+
+def test_an_unlisted_end_label_in_an_aligned_form() -> None:
+    """en303 low-resolution labour contract: "Expires on October 13, 2027" was read by OCR,
+    but its label is listed nowhere and its value stands only 1.8 heights apart."""
+    page = aligned_page(
+        "Employment Agreement",
+        [
+            ("Employing Unit", "Tianjin Watson Education Consulting Co., Ltd"),
+            ("Worker", "Fu Chao"),
+            ("Effective from", "October 14, 2024"),
+            ("Expires on", "October 13, 2027"),
+            ("Monthly Salary", "RMB 23,200"),
+        ],
+    )
+    fields, _ = extract("labour_contract", [page], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2024-10-14", "2027-10-13")
+
+
+def test_a_value_column_needs_rows_that_agree() -> None:
+    """One row with a wider space is no column: prose words are not cut into label and value."""
+    page = docgen.lines_page(
+        """
+Employment Agreement
+The Worker  Fu Chao agrees to the terms below.
+"""
+    )
+    layout = Layout([page])
+    assert not any(layout.opens_column(0, i) for i in range(len(layout.rows[0].toks)))
+
+
+def test_captions_alone_on_their_row_over_their_values() -> None:
+    """en303 "stacked" certificate: "TITLE HOLDER" over the owner, "ADDRESS OF PROPERTY" over
+    two lines; "REGISTERED ON" over a date must not give the owner ("November")."""
+    page = stacked_page(
+        "Certificate of Real Property Ownership",
+        [
+            ("TITLE HOLDER", ["Lai Jun"]),
+            ("JOINT OWNERSHIP", ["Sole ownership"]),
+            (
+                "ADDRESS OF PROPERTY",
+                ["Flat 1503, Block 6, Harmony Towers, 432", "Huanghe North Road, Yanta District"],
+            ),
+            ("REGISTRATION NO.", ["201082219287"]),
+            ("REGISTERED ON", ["November 9, 2013"]),
+        ],
+    )
+    fields, _ = extract("property_certificate", [page], "en")
+    assert fields["owner_name"] == "Lai Jun"
+    assert fields["property_address"] == (
+        "Flat 1503, Block 6, Harmony Towers, 432 Huanghe North Road, Yanta District"
+    )
+
+
+def test_a_date_is_not_a_name() -> None:
+    def tok(text: str, x: float) -> Tok:
+        return Tok(text, text.lower().strip(","), x, 0, x + 60, 40, 0.96, 1)
+
+    assert parse_person([tok("November", 0), tok("9,", 80), tok("2013", 160)]) is None
+    assert parse_person([tok("Lai", 0), tok("Jun", 80)]) is not None
+
+
+def test_a_caption_with_a_colon_ends_a_wrapped_address() -> None:
+    """en303 "caps" certificate (text layer): the row after the wrapped address is an unlisted
+    caption with a colon, "USE: Residential", not the address's third line."""
+    page = docgen.Page()
+    fnt = page._font()
+    x = page.words_at(page.margin, page.y, "OWNER: Fu Chao", fnt)
+    page.advance()
+    x = page.words_at(page.margin, page.y, "SITUATED AT:", fnt)
+    page.words_at(x, page.y, "Flat 3208, Block 18, Harmony Towers, 276 Renmin Rd.,", fnt)
+    page.y += int(page.body * 1.3)
+    page.words_at(x, page.y, "Heping District, Tianjin", fnt)
+    page.y += int(page.body * 1.3)
+    page.words_at(page.margin, page.y, "USE: Residential", fnt)
+    fields, _ = extract("property_certificate", [page.page_text()], "en")
+    assert fields["property_address"] == (
+        "Flat 3208, Block 18, Harmony Towers, 276 Renmin Rd., Heping District, Tianjin"
+    )
+
+
+# --------------------------------------------------------------------- dates
+
+
+def test_dates_whose_small_print_lost_a_separator_or_a_letter() -> None:
+    """OCR of 96-120 DPI copies and of dates under a seal (en303, en301 words)."""
+    assert norm.find_dates("Valid Thru 2042 06-28")[0][2] == "2042-06-28"  # "-" dropped
+    assert norm.find_dates("2042-06 28")[0][2] == "2042-06-28"
+    assert norm.find_dates("2026, 11/07")[0][2] == "2026-11-07"  # "." read as ","
+    assert norm.find_dates("| 4% 13 Nevember } 2026")[0][2] == "2026-11-13"
+    assert norm.parse_date("Octobor 5, 2025") == "2025-10-05"
+
+
+def test_numbers_that_only_look_like_lossy_dates_are_not_dates() -> None:
+    assert norm.find_dates("Room 2026 1-3") == []
+    assert norm.find_dates("RMB 1,2026 06-28") == []
+    assert norm.find_dates("Match 12, 2026") == []  # short month names are not mended
+    assert norm.mend_month_names("Nevember Decembers") == "november Decembers"
+
+
+def test_validity_of_a_low_resolution_licence() -> None:
+    """The words Tesseract gave for an en303 licence copied at 106 DPI: the hyphen after the
+    year read as a word of its own with confidence 0.06, dropped as punctuation."""
+
+    def word(text: str, x0: float, x1: float, conf: float = 0.95, y: float = 931) -> Word:
+        return Word(text=text, confidence=conf, x0=x0, y0=y, x1=x1, y1=y + 26)
+
+    name = [("Hefei", 862, 961), ("Payne", 986, 1088), ("Co.,", 1112, 1180), ("Ltd.", 1200, 1260)]
+    rows = [
+        [word("BUSINESS", 841, 1267, y=293), word("LICENCE", 1298, 1664, y=293)],
+        [word("Enterprise", 139, 307, y=459), word("Name", 324, 401, y=459)]
+        + [word(text, x0, x1, y=459) for text, x0, x1 in name],
+        [
+            word("Valid", 136, 211),
+            word("Thru", 230, 291),
+            word("2042", 862, 1066, 0.92),
+            word("-", 862, 1066, 0.06),
+            word("06-28", 967, 1066, 0.06),
+        ],
+    ]
+    page = PageText(
+        number=1,
+        width=2514,
+        height=1445,
+        dpi=231,
+        source="ocr",
+        lines=[Line(words=words) for words in rows],
+    )
+    fields, _ = extract("business_licence", [page], "en")
+    assert fields["valid_until"] == "2042-06-28"
+
+
+# --------------------------------------------------------------------- codes
+
+
+def test_a_credit_code_with_a_doubled_glyph_and_a_wrong_check_character() -> None:
+    """Seed 101: "914201067YGO02PB5BR" for the printed (invalid) "914201067YG02PB5BR": no
+    drop makes it valid, but every drop of the doubled O/0 gives the same code."""
+
+    def tok(text: str) -> Tok:
+        return Tok(text, text.lower(), 0, 0, 400, 40, 0.43, 1)
+
+    parsed = _parse_code("credit_code", [tok("914201067YGO02PB5BR")])
+    assert parsed is not None and parsed[0] == "914201067YG02PB5BR"
+    # two doubled pairs ("66", "77") give two codes: no reading is made up
+    assert _parse_code("credit_code", [tok("9142010667YG02PB577")]) is None
+
+
+# ---------------------------------------------------------------------- prose
+
+
+def test_a_company_named_in_the_opening_clause_beats_a_label_over_prose() -> None:
+    """Seed 103 (words as OCR read them): a wrapped clause opens a row with "(Party A, the
+    Employer)", a fuzzy "Party A (Employer)" label, whose "value" is the next sentence."""
+    page = docgen.lines_page(
+        """
+Fixed-term Labour Contract
+This contract is concluded between Beijing Dingxin Information Technology Company Limited
+(Party A, the Employer) and Long Qiang (Party B, the Employee), resident ID No.
+120101196707196016.
+The term of this contract runs from 2025-11-26 to 2030-11-25.
+Party A employs Party B in the position of Driver; the monthly wage is RMB 20,700.00.
+"""
+    )
+    fields, _ = extract("labour_contract", [page], "en")
+    assert fields["employer_name"] == "Beijing Dingxin Information Technology Company Limited"
+    assert fields["employee_name"] == "Long Qiang"
+
+
+def test_a_signature_scribble_is_not_the_employer() -> None:
+    """Seed 102: "Employer Employee" captions over scribbles OCR read as "4 AWN"."""
+    page = docgen.lines_page(
+        """
+Employment Contract
+Clause 1 This contract is concluded between Xinda Construction (Guangzhou)
+Co., Ltd. (Party A, the Employer) and Lu Ming (Party B, the Employee), resident
+ID No. 310104200108040961.
+Employer Employee
+4 AWN
+"""
+    )
+    fields, _ = extract("labour_contract", [page], "en")
+    assert fields["employer_name"] == "Xinda Construction (Guangzhou) Co., Ltd."
+
+
+def test_an_unlisted_id_label_before_the_tenant_is_the_tenants() -> None:
+    """Seed 102 text-layer lease: "ID Card No. of Lessee" comes before the tenant's name,
+    so no number follows the name; the label is in words never listed."""
+    page = aligned_page(
+        "Housing Rental Contract",
+        [
+            ("Party A", "Shannon Dodson"),
+            ("ID Card No. of Lessee", "420106200607231740"),
+            ("Party B (Lessee)", "Terri Hodge"),
+            ("Lease End", "2028-07-31"),
+        ],
+        gap_heights=6.0,
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert fields["tenant_id_number"] == "420106200607231740"
+
+
+def test_the_landlords_unlisted_id_label_is_not_the_tenants() -> None:
+    page = aligned_page(
+        "Housing Rental Contract",
+        [
+            ("Party A", "Shannon Dodson"),
+            ("ID Card No. of Lessor", "420106200607231740"),
+            ("Party B (Lessee)", "Terri Hodge"),
+        ],
+        gap_heights=6.0,
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert fields["tenant_id_number"] is None
+
+
+def test_an_address_in_a_letter_after_a_clause_about_since_when() -> None:
+    """en303/en160 letters: "has lived since 28 MAR 2025 in housing provided by our
+    organisation at 409 Shengli Lane, ..." (the date and the housing between cue and place)."""
+    page = docgen.lines_page(
+        """
+Hefei Normal University
+LETTER OF ACCOMMODATION
+To whom it may concern,
+This is to certify that Yi Yang (ID No. 370102200401190916) has lived since 28 MAR 2025
+in housing provided by our organisation at 409 Shengli Lane, Bldg 10, Apt 1102, Heping
+District, Shenyang.
+Issued by: Hefei Normal University
+20 NOV 2026
+"""
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["address"] == "409 Shengli Lane, Bldg 10, Apt 1102, Heping District, Shenyang"
+    assert fields["resident_name"] == "Yi Yang"
+
+
+def test_the_unit_sold_in_a_purchase_contracts_prose() -> None:
+    page = docgen.lines_page(
+        """
+House Purchase Contract
+Article 1. The Seller sells to the Buyer the residential unit at Flat 2508, Block 5, Lakeside
+Garden, 66 Wenhua Road, Shushan District, Hefei, floor area 91.71 square metres, for a total
+"""
+    )
+    fields, _ = extract("purchase_contract", [page], "en")
+    assert fields["property_address"] == (
+        "Flat 2508, Block 5, Lakeside Garden, 66 Wenhua Road, Shushan District, Hefei"
+    )
+
+
+def test_a_name_printed_beside_its_label_read_unsurely_is_still_a_name() -> None:
+    """en160 licence (text layer of an unusual font): "Operator Zeng Jing" with the name read
+    at 0.44; a scribble of the same confidence under a signature caption is no name."""
+
+    def word(text: str, x0: float, y: float, conf: float, height: float = 44) -> Word:
+        return Word(text=text, confidence=conf, x0=x0, y0=y, x1=x0 + 26 * len(text), y1=y + height)
+
+    page = PageText(
+        number=1,
+        width=2480,
+        height=1700,
+        dpi=300,
+        source="ocr",
+        lines=[
+            Line(words=[word("Business", 1303, 542, 0.96), word("License", 1530, 542, 0.96)]),
+            Line(words=[word("Operator", 650, 936, 0.96), word("Zeng", 955, 938, 0.44)]),
+            Line(words=[word("Jing", 1084, 936, 0.44)]),
+        ],
+    )
+    fields, _ = extract("business_licence", [page], "en")
+    assert fields["legal_representative"] == "Zeng Jing"
+    page.lines[1] = Line(words=[word("Operator", 650, 936, 0.96)])
+    page.lines[2] = Line(
+        words=[word("Zeng", 650, 1000, 0.44, 130), word("Jing", 800, 1000, 0.44, 130)]
+    )
+    fields, _ = extract("business_licence", [page], "en")
+    assert fields["legal_representative"] is None
+
+
+def test_a_licence_whose_name_label_was_lost_names_the_company_under_its_title() -> None:
+    page = docgen.lines_page(
+        """
+USCC:
+9135020366WD9WX7FU
+Business License
+Xiamen Fields Garment Co., Ltd.
+Type Limited liability company
+Operator Fan Juan
+Expiry 17-Jun-2026
+"""
+    )
+    fields, _ = extract("business_licence", [page], "en")
+    assert fields["company_name"] == "Xiamen Fields Garment Co., Ltd."
+
+
+def test_issue_dates_in_a_letter() -> None:
+    """Seed 101: "Issued on: November 2. 2026" (a comma read as a full stop); en160: the
+    completion date wrapped onto its own row is not the date of issue."""
+    assert norm.parse_date("Issued on: November 2. 2026") == "2026-11-02"
+    page = docgen.lines_page(
+        """
+STUDENT STATUS CERTIFICATE
+This is to certify that Gao Tao (Student No. 2021615982) is a full-time student of Hefei
+Vocational College of Commerce, enrolled in Nursing, expected to complete the course
+on 2029/06/30.
+"""
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["issue_date"] is None
+
+
+def test_a_titles_second_line_is_no_caption() -> None:
+    """Seed 141: "Contract for the Sale and Purchase of / Residential Property" is a title
+    in big type, not a caption over the first clause."""
+    page = docgen.Page()
+    title = page._font(bold=True, scale=1.6)
+    page.words_at(page.margin, page.y, "Contract for the Sale and Purchase of", title)
+    page.advance(1.6)
+    page.words_at(page.margin, page.y, "Residential Property", title)
+    page.advance(1.8)
+    for line in (
+        "1. This contract is signed on 2025.03.04 between Xie Min (Party A) and Duan Tao",
+        "(Party B).",
+        "2. The subject of the sale is the residential property at Apt 202, Bldg 19, Lanting",
+        "Residence, Wuchang District, Wuhan.",
+    ):
+        page.words_at(page.margin, page.y, line, page._font())
+        page.advance()
+    fields, _ = extract("purchase_contract", [page.page_text()], "en")
+    assert fields["property_address"] == (
+        "Apt 202, Bldg 19, Lanting Residence, Wuchang District, Wuhan"
+    )
+
+
+def test_an_address_after_a_cue_ends_before_the_next_field() -> None:
+    """Seed 141: "Lives at: ..." then "Provider: ..." and "Issue Date: October 23 /2026"."""
+    page = docgen.lines_page(
+        """
+Accommodation Certificate
+This certificate is issued for the application of a residence permit.
+ID No.: 12010319810216681X
+Accommodated Person: Manuel Lester
+Lives at: Flat 1507, Block 2, Yuanyang Garden, 95 Jianguo Road East, Nanshan District, Shenzhen
+Provider: Chengdu No. 21 Middle School
+Issue Date: October 23 /2026
+"""
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["address"] == (
+        "Flat 1507, Block 2, Yuanyang Garden, 95 Jianguo Road East, Nanshan District, Shenzhen"
+    )
+    assert fields["issue_date"] == "2026-10-23"
+
+
+def test_an_unlisted_housing_caption_in_an_aligned_letter() -> None:
+    """en303: "Housing provided at" is listed nowhere; the address's wrapped line sits in the
+    value column and the next caption ("Since") before it ends the address."""
+    page = aligned_page(
+        "LETTER OF ACCOMMODATION",
+        [
+            ("Resident", "Song Xia"),
+            ("ID No.", "120101197711307510"),
+            ("Housing provided at", "Flat 302, Block 9, Lakeside Garden, 125 Changle North Road,"),
+            ("", "Shushan District, Hefei"),
+            ("Since", "17 NOV 2025"),
+        ],
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["address"] == (
+        "Flat 302, Block 9, Lakeside Garden, 125 Changle North Road, Shushan District, Hefei"
+    )
+
+
+def test_a_school_name_with_an_unread_word_is_taken_from_the_letterhead() -> None:
+    """en170 (words and confidences as Tesseract gave them): "Changsha" in the sentence read
+    "Soares" at 0.00; the letterhead reads it surely."""
+
+    def line(y: float, words: list[tuple[str, float]], x: float = 210) -> Line:
+        out = []
+        for text, conf in words:
+            out.append(
+                Word(text=text, confidence=conf, x0=x, y0=y, x1=x + 22 * len(text), y1=y + 40)
+            )
+            x += 22 * len(text) + 15
+        return Line(words=out)
+
+    sure = 0.96
+    sentence = "This is to certify that Angela Nelson (Student No. 2025315354) is a full-time"
+    sentence += " student of"
+    page = PageText(
+        number=1,
+        width=1700,
+        height=2200,
+        dpi=200,
+        source="ocr",
+        lines=[
+            line(210, [("Changsha", 0.97), ("Normal", sure), ("University", sure)], x=616),
+            line(378, [("STUDENT", sure), ("STATUS", sure), ("CERTIFICATE", sure)], x=460),
+            line(485, [(w, sure) for w in sentence.split()] + [("Soares", 0.0)]),
+            line(538, [("Normal", sure), ("University,", sure), ("enrolled", sure), ("in", sure)]),
+        ],
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["school_name"] == "Changsha Normal University"
+    # read surely, the school in the sentence stands, whatever the letterhead says
+    page.lines[2].words[-1].confidence = sure
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["school_name"] == "Soares Normal University"
