@@ -1,92 +1,133 @@
 """Prefect's temporary server for a `proofs run` with no server configured.
 
-Prefect would start it on the flow's first call and wait for it (4-8 s measured);
-started here, in the background, it comes up during our imports and warm-up.
+Prefect would start this server itself on the flow's first call, after our
+process had imported Prefect, and wait for it: about 19 s of wall time before the
+first task on a loaded machine (measured). Started here, first thing, it imports
+and migrates in its own process while ours imports Prefect, WeasyPrint and
+OpenCV. It is the server Prefect runs for this purpose (its own ASGI app, in its
+temporary mode: no UI, only the services a run needs), minus the automations
+trigger service, which cannot act after the server stops and cost about 6 ms of
+CPU per task run.
 
-It is also shielded from the terminal: Ctrl-C reaches every process of the
+It is shielded from the terminal: Ctrl-C reaches every process of the
 terminal's process group, and a server killed by it left the interrupted run
-retrying its last API calls for minutes. In a process group of its own, the
-server records the interrupted run and is stopped by Prefect at exit; if the
-batch process is killed outright, the kernel stops the server with it
-(``PR_SET_PDEATHSIG``, tied to the thread that started it, which therefore
-lives as long as the process).
+retrying its last API calls for minutes. In a process group of its own, it
+records the interrupted run and is stopped at exit; if the batch process is
+killed outright, the kernel stops it too (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import ctypes
 import os
 import signal
-import threading
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
-#: prctl(2) option: the signal a child gets when the thread that forked it ends.
+#: prctl(2) option: the signal a child gets when the thread that started it ends.
 _PR_SET_PDEATHSIG = 1
+#: How long to wait for the server to answer, unless Prefect's own setting says.
+STARTUP_TIMEOUT_SECONDS = 90.0
 
 
-def start_in_background() -> threading.Event | None:
-    """Start the temporary server unless ``PREFECT_API_URL`` names one; the event is set
-    once it answers (or once starting it failed: the flow then starts it itself and
-    reports what goes wrong)."""
+class ServerDidNotStart(RuntimeError):
+    """The temporary server exited or did not answer in time."""
+
+
+class TemporaryServer:
+    """A Prefect API server process for the length of one run."""
+
+    def __init__(self, process: subprocess.Popen, port: int) -> None:
+        self.process = process
+        self.port = port
+        self.api_url = f"http://127.0.0.1:{port}/api"
+
+    def wait_until_ready(self, timeout: float | None = None) -> None:
+        """Return once the server answers its health check."""
+        limit = timeout or float(
+            os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+            or STARTUP_TIMEOUT_SECONDS
+        )
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerDidNotStart(
+                    f"the temporary Prefect server exited with code {self.process.returncode}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        raise ServerDidNotStart(f"the temporary Prefect server did not answer in {limit:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_early() -> TemporaryServer | None:
+    """Start the temporary server and point this process's Prefect at it, before Prefect is
+    imported; None when a server is configured (``PREFECT_API_URL``) or Prefect's temporary
+    server is switched off (``PREFECT_SERVER_EPHEMERAL_ENABLED=false``)."""
     if os.environ.get("PREFECT_API_URL"):
         return None
-    ready = threading.Event()
-
-    def start_and_stay() -> None:
-        try:
-            _start()
-        except Exception:
-            pass
-        finally:
-            ready.set()
-        threading.Event().wait()  # the server's parent-death signal is tied to this thread
-
-    threading.Thread(target=start_and_stay, name="prefect-server", daemon=True).start()
-    return ready
-
-
-def _start() -> None:
-    from prefect.settings import get_current_settings
-
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
-        return
-    # automations cannot outlive a temporary server: its trigger service would only cost
-    # CPU on every event (about 6 ms per task run, measured)
-    os.environ.setdefault("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")
-    from prefect.server.api import server
-
-    with _shielded_subprocesses(server):
-        server.SubprocessASGIServer().start()
-
-
-@contextlib.contextmanager
-def _shielded_subprocesses(module) -> Iterator[None]:
-    """Make ``module``'s ``subprocess.Popen`` start children in their own process group,
-    stopped by the kernel when this thread's process dies."""
-    original = module.subprocess
+    if os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").lower() in {"0", "false", "no"}:
+        return None
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update(
+        PREFECT_UI_ENABLED="0",
+        PREFECT__SERVER_EPHEMERAL="1",  # Prefect's temporary mode: the services a run needs
+        PREFECT__SERVER_FINAL="1",
+    )
+    env.setdefault("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")
     prctl = _prctl()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        process_group=0,
+        preexec_fn=(lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)) if prctl else None,
+    )
+    server = TemporaryServer(process, port)
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    # it serves no dashboard: no "View at" link to a page that does not exist
+    os.environ.setdefault("PREFECT_UI_URL", "")
+    return server
 
-    def set_parent_death_signal() -> None:
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
-    class Shielded:
-        def __getattr__(self, name: str):
-            return getattr(original, name)
-
-        @staticmethod
-        def Popen(*args, **kwargs):  # subprocess.Popen's name
-            kwargs.setdefault("process_group", 0)
-            kwargs.setdefault("preexec_fn", set_parent_death_signal)
-            return original.Popen(*args, **kwargs)
-
-    module.subprocess = Shielded()
-    try:
-        yield
-    finally:
-        module.subprocess = original
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _prctl():
