@@ -20,7 +20,31 @@ def extract(
     result = read_fields(layout, language, "photo_receipt", SPECS)
     if result.fields.get("receipt_number") is None:
         result.put("receipt_number", lone_receipt_code(layout))
+    code = result.fields.get("receipt_number")
+    if code:
+        result.fields["receipt_number"] = repair_receipt_code(code)
     return finish(result, FIELDS)
+
+
+#: OCR's look-alikes of digits inside a code's run of digits.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1"})
+_CODE_SHAPE = re.compile(r"^([$A-Z]{1,4})([0-9OoQDIl]{6,14})$")
+
+
+def repair_receipt_code(code: str) -> str:
+    """A studio code as printed: a letter prefix and a run of digits, where OCR reads a 0 as
+    O ("BJO730085622"), a 1 as I or l, and an S as $ ("$Z8530775264"). A code of any other
+    shape is left as read. A prefix keeps at least two letters: "PO1234567" stays."""
+    match = _CODE_SHAPE.match(code)
+    if match is None:
+        return code
+    prefix, digits = match.groups()
+    prefix = prefix.replace("$", "S")
+    while len(prefix) > 2 and prefix[-1] == "O":
+        prefix, digits = prefix[:-1], prefix[-1] + digits
+    if not any(ch.isdigit() for ch in digits):
+        return code
+    return prefix + digits.translate(_DIGIT_LOOKALIKES)
 
 
 #: A studio's receipt code: a letter or two of prefix and a long run of digits.
