@@ -146,18 +146,28 @@ def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
     assert after == before
 
 
-def test_ctrl_c_stops_the_run_with_a_line_not_a_traceback(tmp_path, prefect_home, first_run):
-    """Ctrl-C reaches the terminal's whole process group: the run stops, says that a rerun
-    finishes the batch, exits 130, and leaves no OCR worker or server behind."""
+def start_slow_run(
+    tmp_path: Path, prefect_home: Path, calls: int
+) -> tuple[subprocess.Popen, Path, Path, tuple[Path, Path]]:
+    """A run of a copy of the sample batch with a slow Tesseract, once it has made
+    ``calls`` recognition calls: (process, batch, outbox, (tesseract, call counter))."""
     batch = tmp_path / "inbox" / SAMPLE_BATCH.name
     shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
+    (batch / "truth.json").unlink(missing_ok=True)
     out = tmp_path / "out"
     slow, counter = counting_tesseract(tmp_path, delay=1.0)
     process = run_proofs(batch, out, prefect_home, slow)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < 2:
+    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < calls:
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.2)
+    return process, batch, out, (slow, counter)
+
+
+def test_ctrl_c_stops_the_run_with_a_line_not_a_traceback(tmp_path, prefect_home, first_run):
+    """Ctrl-C reaches the terminal's whole process group: the run stops, says that a rerun
+    finishes the batch, exits 130, and leaves no OCR worker or server behind."""
+    process, _, _, _ = start_slow_run(tmp_path, prefect_home, calls=2)
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
     assert children.stdout.split(), "the run has no server or OCR worker to check"
     os.killpg(process.pid, signal.SIGINT)
@@ -179,16 +189,7 @@ def _running(pid: int) -> bool:
 
 
 def test_killed_run_is_finished_by_a_rerun(tmp_path, prefect_home, first_run):
-    batch = tmp_path / "inbox" / SAMPLE_BATCH.name
-    shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
-    (batch / "truth.json").unlink(missing_ok=True)
-    out = tmp_path / "out"
-    slow, counter = counting_tesseract(tmp_path, delay=1.0)
-    process = run_proofs(batch, out, prefect_home, slow)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < 6:
-        assert process.poll() is None, process.stdout.read()
-        time.sleep(0.2)
+    process, batch, out, (slow, counter) = start_slow_run(tmp_path, prefect_home, calls=6)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finished = len(list(out.rglob("result.json"))) if out.exists() else 0
