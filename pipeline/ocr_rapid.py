@@ -187,6 +187,7 @@ def rapid_ocr_page(image: np.ndarray, *, number: int, dpi: int, timeout: float =
         source="ocr",
         rotation=rotation,
         lines=lines,
+        ocr_calls=1,
     )
 
 

@@ -61,9 +61,14 @@ def ocr_engine_for(language: str, settings: Settings | None = None) -> str:
 
 
 def cache_key(sha256: str, language: str) -> str:
-    """Same bytes, same language, same OCR version and engine: same reading."""
+    """Same bytes, same language, same OCR version, engine and Tesseract mode: same
+    reading. (``--psm 1`` readings keep the key they had before ``ocr_psm`` existed.)"""
     engine = ocr_engine_for(language)
-    suffix = "" if engine == "tesseract" else f"-{ocr_rapid.ENGINE_VERSION}"
+    if engine == "tesseract":
+        psm = get_settings().ocr_psm
+        suffix = "" if psm == 1 else f"-psm{psm}"
+    else:
+        suffix = f"-{ocr_rapid.ENGINE_VERSION}"
     return f"{sha256}-{language}-{OCR_VERSION}{suffix}"
 
 
@@ -103,7 +108,7 @@ def read_upload(
             page, view = read_page(raw, language, settings)
             if preview_dir is not None and view is not None:
                 page.image = save_preview(view, preview_dir, page.number)
-            reading.ocr_calls += page.source == "ocr"
+            reading.ocr_calls += page.ocr_calls
             reading.pages.append(page)
     except ReadError as error:
         if error.transient:
@@ -163,6 +168,7 @@ def read_page(
                 lang=TESSERACT_LANGUAGES.get(language, "eng"),
                 timeout=settings.ocr_timeout_seconds,
                 tesseract_cmd=settings.tesseract_cmd,
+                psm=settings.ocr_psm,
             )
     except ReadError as error:
         if error.transient:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         description="OCR engine; auto: per document language (pipeline.reading.DEFAULT_ENGINES)",
     )
     ocr_timeout_seconds: float = Field(default=120.0, description="per page Tesseract timeout")
+    ocr_psm: Literal[1, 3] = Field(
+        default=3,
+        description="Tesseract page segmentation: 3 (and a second look at pages read unsurely, "
+        "which sets turned pages upright), or 1 (orientation detection on every page, ~1.5x "
+        "the CPU)",
+    )
     text_layer_min_chars: int = Field(default=20, description="fewer chars: treat page as scan")
 
     # photo checks (the applicant's portrait): below any of these the photo is not usable
@@ -82,6 +88,12 @@ class Settings(BaseSettings):
     review_secure_cookies: bool = Field(
         default=False, description="send the session cookie over HTTPS only (behind TLS)"
     )
+
+    @field_validator("ocr_psm", mode="before")
+    @classmethod
+    def _psm_from_text(cls, value: object) -> object:
+        """Environment variables arrive as text; the Literal wants the number."""
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
 
 @lru_cache(maxsize=1)

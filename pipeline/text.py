@@ -62,6 +62,7 @@ class PageText(BaseModel):
     rotation: int = Field(default=0, description="degrees clockwise applied to make it upright")
     lines: list[Line] = Field(default_factory=list)
     checks: dict[str, float | int | bool | str | None] = Field(default_factory=dict)
+    ocr_calls: int = Field(default=0, description="OCR engine calls made to read the page")
     image: str | None = Field(
         default=None, description="file name of the page's preview, in the frame of the boxes"
     )
