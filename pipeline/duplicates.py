@@ -162,8 +162,11 @@ def flag_duplicates(
     results: Sequence[ApplicationResult],
     text_of: TextSource,
 ) -> list[ApplicationResult]:
-    """Every result with its duplicate review reasons up to date (pure)."""
-    reasons = review_reasons(find_duplicates(document_texts(results, text_of)))
+    """Every result with its duplicate review reasons up to date (pure). The reasons do
+    not depend on the order of ``results`` (the order applications finished in), so that
+    a rerun, which takes finished results in folder order, rewrites nothing."""
+    in_id_order = sorted(results, key=lambda result: result.application_id)
+    reasons = review_reasons(find_duplicates(document_texts(in_id_order, text_of)))
     return [with_duplicate_reasons(r, reasons.get(r.application_id, [])) for r in results]
 
 

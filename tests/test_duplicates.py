@@ -136,6 +136,16 @@ def test_flagging_again_changes_nothing_and_a_gone_partner_clears_the_flag():
     assert alone[0].review_reasons == [] and not alone[0].needs_review
 
 
+def test_reasons_do_not_depend_on_the_order_applications_finished_in():
+    """A rerun takes finished results in folder order, the first run in finishing order:
+    the same document in three applications must give each the same reasons either way."""
+    results = [result_of(f"A{n}", (f"{n}.jpg", "same")) for n in (1, 2, 3)]
+    forward = flag_duplicates(results, lambda a, d: None)
+    backward = flag_duplicates(results[::-1], lambda a, d: None)
+    assert [r.review_reasons for r in forward] == [r.review_reasons for r in backward[::-1]]
+    assert len(forward[2].review_reasons) == 2  # A3 shares its file with A1 and with A2
+
+
 def test_update_outbox_rewrites_only_changed_results(tmp_path):
     results = [
         result_of("A1", ("a.jpg", "s")),
