@@ -27,6 +27,12 @@ from pipeline.settings import Settings, get_settings
 DETECT_MAX_SIDE = 640  # px: detection image size
 MIN_FACE_FRACTION = 0.08  # smallest face searched, as a fraction of the shorter side
 CONFIRM_IOU = 0.3  # default and alt2 boxes must overlap this much to count as one face
+#: (scale step, neighbours of "default", neighbours of "alt2"): the full search, and the
+#: quick one of the portrait gate (~2.5x cheaper: 39 -> 15 ms a page). The gate only
+#: decides whether the full search runs before OCR; measured on 161 benchmark pages it let
+#: through every portrait the full search finds, and nothing else.
+FULL_SEARCH = (1.1, 5, 3)
+QUICK_SEARCH = (1.25, 2, 1)
 SHARPNESS_SCALE = 60.0  # Laplacian variance giving sharpness 0.5 (on a face scaled to 256 px)
 PHOTO_FACE_RATIO = 0.15  # looks_like_photo: face at least this tall relative to the image
 PHOTO_CENTRE_TOLERANCE = 0.22  # looks_like_photo: face centre within 0.5 +- this (x)
@@ -81,10 +87,11 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 
 def detect_faces(
-    grey: np.ndarray, min_face_fraction: float = MIN_FACE_FRACTION
+    grey: np.ndarray, min_face_fraction: float = MIN_FACE_FRACTION, quick: bool = False
 ) -> list[tuple[int, int, int, int]]:
     """Faces (x, y, w, h) in ``grey``'s pixels, each confirmed by both cascades, at least
-    ``min_face_fraction`` of the shorter side (a larger one searches fewer scales: cheaper)."""
+    ``min_face_fraction`` of the shorter side (a larger one searches fewer scales: cheaper).
+    ``quick``: coarser scale steps, fewer neighbours (QUICK_SEARCH), for a gate."""
     height, width = grey.shape[:2]
     scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
     small = (
@@ -95,10 +102,11 @@ def detect_faces(
     small = cv2.equalizeHist(small)
     min_side = max(20, int(min_face_fraction * min(small.shape[:2])))
     default, alt2 = _cascades()
-    proposed = default.detectMultiScale(small, 1.1, 5, minSize=(min_side, min_side))
+    step, proposing, confirmations = QUICK_SEARCH if quick else FULL_SEARCH
+    proposed = default.detectMultiScale(small, step, proposing, minSize=(min_side, min_side))
     if len(proposed) == 0:
         return []  # nothing to confirm: the second cascade would find no face either
-    confirming = alt2.detectMultiScale(small, 1.1, 3, minSize=(min_side, min_side))
+    confirming = alt2.detectMultiScale(small, step, confirmations, minSize=(min_side, min_side))
     faces: list[tuple[int, int, int, int]] = []
     for box in (tuple(int(v) for v in f) for f in proposed):
         if any(_iou(box, tuple(int(v) for v in c)) >= CONFIRM_IOU for c in confirming) and not any(
@@ -161,14 +169,17 @@ def measure_photo(
     image: np.ndarray,
     min_face_fraction: float = MIN_FACE_FRACTION,
     settings: Settings | None = None,
+    quick: bool = False,
 ) -> dict[str, Any]:
     """The photo checks of one image (BGR, BGRA or grey): what ``checks`` of a photo holds.
 
-    With a larger ``min_face_fraction`` smaller faces go unseen: enough to tell a
-    portrait from a page (``looks_like_photo``) at a fraction of the cost."""
+    With a larger ``min_face_fraction`` smaller faces go unseen, and with ``quick`` the
+    search is coarser: enough to tell a portrait from a page (``looks_like_photo``) at a
+    fraction of the cost. A quick search that finds no face leaves ``sharpness`` and
+    ``text_blobs`` None."""
     grey = _grey(image)
     height, width = grey.shape[:2]
-    faces = detect_faces(grey, min_face_fraction)
+    faces = detect_faces(grey, min_face_fraction, quick)
     largest = max(faces, key=lambda f: f[3]) if faces else None
     if largest is not None:
         x, y, w, h = largest
@@ -186,7 +197,11 @@ def measure_photo(
         ]
     )
     brightness = float(region.mean()) / 255 if region.size else 0.0
-    sharpness = _sharpness(region)
+    # a quick search that found no face is a gate saying "read this page": its sharpness
+    # and text lines would be measured for nothing (a page read to few words gets the
+    # full checks after OCR)
+    skip_portrait_measures = quick and largest is None
+    sharpness = None if skip_portrait_measures else round(_sharpness(region), 4)
     face_ratio = largest[3] / height if largest else 0.0
     measurements: dict[str, Any] = {
         "face_count": len(faces),
@@ -195,11 +210,11 @@ def measure_photo(
         "face_center_x": round((largest[0] + largest[2] / 2) / width, 4) if largest else None,
         "brightness": round(brightness, 4),
         "image_brightness": round(float(grey.mean()) / 255, 4),
-        "sharpness": round(sharpness, 4),
+        "sharpness": sharpness,
         "background_std": round(float(strips.std()) / 255, 4),
         "width": int(width),
         "height": int(height),
-        "text_blobs": count_text_blobs(grey, largest),
+        "text_blobs": None if skip_portrait_measures else count_text_blobs(grey, largest),
     }
     usable, problems = photo_verdict(measurements, settings)
     return {**measurements, "usable": usable, "problems": problems}

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -112,7 +113,9 @@ def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPag
     if upright.mode in ("1", "L", "I;16", "I", "F"):
         pixels = np.asarray(upright.convert("L"))
     else:
-        pixels = np.ascontiguousarray(np.asarray(upright.convert("RGB"))[:, :, ::-1])
+        rgb = upright if upright.mode == "RGB" else upright.convert("RGB")
+        # one pass into OpenCV's order (a reversed view made contiguous is 3x slower)
+        pixels = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
     return RawPage(
         number=number, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
     )
@@ -152,7 +155,7 @@ def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Itera
             raise CorruptFile("the PDF has no pages")
         if count > settings.max_pages:
             raise TooManyPages(f"the PDF has {count} pages, over the limit of {settings.max_pages}")
-        plumber = _open_plumber(pdfplumber, path)
+        plumber = _LazyPlumber(pdfplumber, path)
         try:
             for index in range(count):
                 try:
@@ -163,10 +166,37 @@ def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Itera
                     ) from exc
                 yield page
         finally:
-            if plumber is not None:
-                _close_plumber(plumber)
+            if plumber.opened is not None:
+                _close_plumber(plumber.opened)
     finally:
         document.close()
+
+
+class _LazyPlumber:
+    """pdfplumber opened on the first page that has text at all: parsing a scanned PDF
+    with pdfminer costs ~80 ms a page and finds nothing (``has_text`` asks pdfium first)."""
+
+    def __init__(self, pdfplumber, path: Path) -> None:
+        self._module, self._path = pdfplumber, path
+        self._tried = False
+        self.opened = None
+
+    def get(self):
+        """The open pdfplumber document, or None when pdfminer cannot parse the file."""
+        if not self._tried:
+            self._tried = True
+            self.opened = _open_plumber(self._module, self._path)
+        return self.opened
+
+
+def _has_text(page) -> bool:
+    """Whether pdfium finds any character on the page (a scan has none): cheap, unlike
+    pdfminer's parse, which only a page with text needs."""
+    textpage = page.get_textpage()
+    try:
+        return textpage.count_chars() > 0
+    finally:
+        textpage.close()
 
 
 def _open_plumber(pdfplumber, path: Path):
@@ -200,7 +230,8 @@ def _pdf_page(
             dpi = int(dpi * (settings.max_pixels / (width * height)) ** 0.5)
             width = round(width_pt * dpi / PDF_POINTS_PER_INCH)
             height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
-        lines = _text_layer(plumber, index, dpi) if plumber is not None else []
+        opened = plumber.get() if _has_text(page) else None
+        lines = _text_layer(opened, index, dpi) if opened is not None else []
         if sum(len(line.text) for line in lines) >= settings.text_layer_min_chars:
             preview = _render(page, preview_dpi) if preview_dpi else None
             return RawPage(
