@@ -214,6 +214,9 @@ def ocr(image: Image.Image, number: int = 1, lang: str = "eng") -> PageText:
 
     image = remove_rules(image)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # pipeline.ocr points pytesseract at the configured command (a fake one, in the tests
+    # of Tesseract's failures): these pages are read by the real one
+    pytesseract.pytesseract.tesseract_cmd = "tesseract"
     data = pytesseract.image_to_data(
         image, lang=lang, config="--psm 3", output_type=pytesseract.Output.DICT, timeout=120
     )
