@@ -21,7 +21,6 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
-from prefect.utilities.annotations import quote
 
 from flows.dashboard import BatchDashboard
 from flows.runners import make_task_runner
@@ -183,12 +182,10 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
     def submit_finish(index: int) -> None:
         application = applications[index]
         state = waiting.pop(index)
-        # quoted: Prefect otherwise walks every object of a parameter looking for futures
-        # to track (each word of each reading: tens of ms per application)
         future = finish_application.submit(
             application.application_id,
-            quote(application),
-            quote(state["readings"]),
+            application,
+            state["readings"],
             str(batch_out / application.folder.name),
             state["fingerprint"],
         )
