@@ -5,11 +5,11 @@ clean scan goes to Tesseract untouched (Tesseract binarises it better than we
 would) and the ``steps`` list says what was done to each page. Pure functions:
 arrays in, arrays and numbers out.
 
-Quarter-turn orientation is not handled here: Tesseract's ``--psm 1`` reads a
-page turned by 90/180/270 degrees in the same single call, and ``pipeline.ocr``
-maps the boxes back to the upright frame. Small-angle skew is measured in
-both the horizontal and the vertical direction, so deskewing also works on a
-page that is still turned by a quarter.
+Quarter-turn orientation is not handled here: ``pipeline.ocr`` reads a page
+turned by 90/180/270 degrees (a second reading when the first is unsure or runs
+vertically) and maps the boxes back to the upright frame. Small-angle skew is
+measured in both the horizontal and the vertical direction, so deskewing also
+works on a page that is still turned by a quarter.
 """
 
 from __future__ import annotations
@@ -451,16 +451,28 @@ def _on_slanted_lines(
 OVERPRINT_LINE_SHARE = 0.3
 
 
+def _sampled_points(
+    mask: np.ndarray, least: int, most: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(xs, ys) of the mask's set pixels, a fixed random sample of ``most`` of them when
+    there are more (the same every run), or None when fewer than ``least``."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < least:
+        return None
+    if len(xs) > most:
+        keep = np.random.default_rng(0).choice(len(xs), most, replace=False)
+        xs, ys = xs[keep], ys[keep]
+    return xs, ys
+
+
 def _overprint_slant(mask: np.ndarray) -> float | None:
     """The angle (degrees) of the slant the masked strokes line up along, or None when
     they lie level or in no lines."""
     scale = min(1.0, 800 / max(mask.shape))
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 200:
+    points = _sampled_points(mask, least=200, most=50_000)
+    if points is None:
         return None
-    if len(xs) > 50_000:
-        keep = np.random.default_rng(0).choice(len(xs), 50_000, replace=False)
-        xs, ys = xs[keep], ys[keep]
+    xs, ys = points
     xs = xs.astype(np.float64) * scale
     ys = ys.astype(np.float64) * scale
     angles = np.arange(-60.0, 60.0 + 1e-9, 2.0)
@@ -598,12 +610,10 @@ def measure_skew(gray: np.ndarray) -> float | None:
     ink = cv2.adaptiveThreshold(
         small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
     )
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 500:
+    points = _sampled_points(ink, least=500, most=150_000)
+    if points is None:
         return None
-    if len(xs) > 150_000:
-        keep = np.random.default_rng(0).choice(len(xs), 150_000, replace=False)
-        xs, ys = xs[keep], ys[keep]
+    xs, ys = points
     xs = xs.astype(np.float64) - small.shape[1] / 2
     ys = ys.astype(np.float64) - small.shape[0] / 2
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
