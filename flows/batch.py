@@ -31,6 +31,7 @@ from flows.work import (
     ocr_concurrency,
     read_one_file,
     register_secrets,
+    store_result,
 )
 from pipeline.application import finished_result, input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME, remove_stale_temporaries, write_atomic
@@ -48,7 +49,6 @@ from pipeline.privacy import install_redaction
 from pipeline.reading import FileReading
 from pipeline.reporting import file_labels
 from pipeline.settings import get_settings
-from pipeline.store import record_result
 from pipeline.version import code_fingerprint
 
 SUMMARY_NAME = "summary.json"
@@ -304,14 +304,7 @@ def _flag_duplicates(
 
     def store(result: ApplicationResult) -> None:
         application = by_id[result.application_id]
-        record_result(
-            None,
-            batch_out.name,
-            batch_out.parent,
-            result,
-            application.form,
-            folder=f"{batch_out.name}/{application.folder.name}",
-        )
+        store_result(result, application, batch_out / application.folder.name)
 
     try:
         return update_outbox(

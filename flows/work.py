@@ -84,16 +84,22 @@ def finish_one_application(
         if isinstance(value, str)
     )
     write_result(result, application, Path(out_dir))
-    batch_out = Path(out_dir).parent  # OUTBOX/BATCH: the store is OUTBOX/proofs.sqlite3 or the URL
+    store_result(result, application, Path(out_dir))
+    return result
+
+
+def store_result(result: ApplicationResult, application: ApplicationInput, app_out: Path) -> None:
+    """Record a result written to ``app_out`` (OUTBOX/BATCH/FOLDER) in the batch's store:
+    OUTBOX/proofs.sqlite3, or the database ``PROOFS_DATABASE_URL`` names."""
+    batch_out = app_out.parent
     record_result(
         None,
         batch_out.name,
         batch_out.parent,
         result,
         application.form,
-        folder=f"{batch_out.name}/{Path(out_dir).name}",
+        folder=f"{batch_out.name}/{app_out.name}",
     )
-    return result
 
 
 def register_secrets(application: ApplicationInput) -> None:
