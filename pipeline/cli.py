@@ -151,7 +151,9 @@ def _runner_arguments_ok(args: argparse.Namespace) -> bool:
 
 def _server(args: argparse.Namespace) -> int:
     """Run `prefect server start` in this process's place, with our defaults."""
-    for key, value in _ENVIRONMENT_DEFAULTS.items():
+    from flows.temporary_server import SERVER_ENVIRONMENT_DEFAULTS
+
+    for key, value in {**_ENVIRONMENT_DEFAULTS, **SERVER_ENVIRONMENT_DEFAULTS}.items():
         os.environ.setdefault(key, value)
     database = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL", "")
     if database.startswith("postgresql"):

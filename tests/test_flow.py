@@ -135,6 +135,26 @@ def test_sample_batch_runs_and_writes_the_contract(first_run):
     assert first_run["calls"] > 0
 
 
+def test_the_temporary_server_recorded_every_task_run_before_it_stopped(first_run, prefect_home):
+    """Task-run events are written in batches (SERVER_ENVIRONMENT_DEFAULTS): the last batch
+    must still reach the database when the temporary server stops with the run."""
+    import sqlite3
+
+    with sqlite3.connect(prefect_home / "prefect.db") as database:
+        (flow_run,) = database.execute(
+            "select id from flow_run where name = ? order by created limit 1",
+            (f"batch {first_run['batch'].name}",),
+        ).fetchone()
+        rows = database.execute(
+            "select name, state_type from task_run where flow_run_id = ?", (flow_run,)
+        ).fetchall()
+    applications = set(uploaded_files(first_run["batch"]))
+    finished = {name.removeprefix("finish ") for name, _ in rows if name.startswith("finish ")}
+    read = {name.split(" file ")[0].removeprefix("read ") for name, _ in rows if " file " in name}
+    assert finished == applications and read == applications
+    assert {state for _, state in rows} == {"COMPLETED"}
+
+
 def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
     first_run["counter"].write_text("")
     before = {p: p.read_bytes() for p in (first_run["out"]).rglob("result.json")}

@@ -68,6 +68,18 @@ def wait_until(check, timeout: float, what: str, process: subprocess.Popen | Non
     raise AssertionError(f"{what}: not within {timeout} s")
 
 
+def recorded_task_runs(client, runs, applications: int) -> list:
+    """The run's task runs once the server has recorded all of them: it writes task-run
+    events in batches, flushed every second (SERVER_ENVIRONMENT_DEFAULTS)."""
+
+    def complete():
+        tasks = client.read_task_runs(flow_run_filter=runs)
+        finished = [t for t in tasks if t.name.startswith("finish ") and t.state.is_final()]
+        return tasks if len(finished) == applications else None
+
+    return wait_until(complete, 15, "every task run recorded")
+
+
 def copy_batch(inbox: Path) -> Path:
     batch = inbox / DAY
     shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
@@ -249,9 +261,10 @@ def test_dashboard_shows_progress_tables_and_clerk_list(served_run):
     assert seen and seen[-1] == 100.0
     assert any(0.0 < value < 100.0 for value in seen), f"never moved: {seen}"
     runs = FlowRunFilter(id=FlowRunFilterId(any_=[served_run["run_id"]]))
+    applications = sum(1 for p in served_run["batch"].iterdir() if p.is_dir())
     with prefect_client() as client:
         artifacts = {a.key: a for a in client.read_artifacts(flow_run_filter=runs)}
-        tasks = client.read_task_runs(flow_run_filter=runs)
+        tasks = recorded_task_runs(client, runs, applications)
     assert {
         f"proofs-{DAY}-{kind}"
         for kind in ("progress", "overview", "failed-files", "clerks", "review-app")
