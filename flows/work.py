@@ -27,7 +27,20 @@ READ_WINDOW_MIN = 6
 def read_one_file(
     label: str, path: str, fmt: str | None, sha256: str, language: str, cache_dir: str
 ) -> tuple[FileReading, bool]:
-    """OCR one upload, or take its reading from the content-addressed cache."""
+    """OCR one upload, or take its reading from the content-addressed cache or from the
+    read-ahead (``flows.read_ahead``) that began it while the server started."""
+    from flows.read_ahead import READ_AHEAD
+
+    begun = READ_AHEAD.take(cache_key(sha256, language))
+    if begun is not None:
+        return begun.result()
+    return read_file_now(label, path, fmt, sha256, language, cache_dir)
+
+
+def read_file_now(
+    label: str, path: str, fmt: str | None, sha256: str, language: str, cache_dir: str
+) -> tuple[FileReading, bool]:
+    """``read_one_file`` without the read-ahead: the cache, else the file."""
     install_redaction()  # no-op in the flow's process; needed on a Dask worker
     cache = ReadingCache(Path(cache_dir))
     key = cache_key(sha256, language)

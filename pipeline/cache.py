@@ -34,6 +34,10 @@ class ReadingCache:
         except (OSError, ValidationError, ValueError):
             return None  # absent or damaged: read the file again
 
+    def holds(self, key: str) -> bool:
+        """Whether a reading is stored under ``key`` (without loading it)."""
+        return self._path(key).is_file()
+
     def put(self, key: str, reading: FileReading) -> None:
         if reading.transient:
             return  # a transient failure must be retried next run, not remembered

@@ -299,6 +299,12 @@ def _run(args: argparse.Namespace) -> int:
     from flows.batch import run_batch, warm_up
 
     warm_up(args.workers)
+    if args.task_runner == "thread":  # OCR while the server starts and the flow begins
+        from flows.read_ahead import READ_AHEAD
+        from flows.work import ocr_concurrency
+        from pipeline.settings import get_settings
+
+        READ_AHEAD.start(batch, args.out, args.workers or ocr_concurrency(get_settings()))
     if server is not None:
         try:
             server.wait_until_ready()
