@@ -159,8 +159,10 @@ def fold_alnum(text: str) -> str:
     return text.translate(_FULL_WIDTH)
 
 
+@lru_cache(maxsize=65536)
 def text_key(text: str) -> str:
-    """Matching key: NFKC, lower case, no spaces or punctuation."""
+    """Matching key: NFKC, lower case, no spaces or punctuation. Cached: the same labels
+    and words are keyed a million times over a batch (a quarter of extraction's time)."""
     return _KEY_DROP.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
