@@ -1,11 +1,12 @@
 """Read the batch's first files while Prefect's server starts.
 
-Between the command's start and the flow's first task, the temporary server
-imports and migrates (about 4 s of CPU; 5-10 s of wall time on 2 cores), and
-the OCR workers would wait. Here they read the first files of the batch, in the
-flow's order, with the same plain function the read task calls. The flow's read
-task of such a file then takes that reading (or waits for it) instead of
-reading the file again; its first call stops the read-ahead.
+Between the command's start and the flow's first task, this process imports
+Prefect and the temporary server imports and migrates (about 4 s of CPU; 5-10 s
+of wall time on 2 cores), and the OCR workers would wait. Started before
+Prefect is imported, they read the first files of the batch, in the flow's
+order, with the same plain function the read task calls. The flow's read task
+of such a file then takes that reading (or waits for it) instead of reading the
+file again; its first call stops the read-ahead.
 
 Only for the thread runner: the read tasks must run in this process to find the
 readings (a Dask worker would find the finished ones in the reading cache, but
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from pipeline.cache import CACHE_DIR_NAME, ReadingCache
 from pipeline.ingest import discover_applications, load_application
+from pipeline.ocr import persistent_engine_available, start_ocr_workers
 from pipeline.reading import FileReading, cache_key
 from pipeline.settings import get_settings
 
@@ -40,8 +42,12 @@ class ReadAhead:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, batch_dir: Path, out_dir: Path, workers: int) -> None:
-        """Begin reading in a background thread; returns at once."""
+    def start(self, batch_dir: Path, out_dir: Path, workers: int | None = None) -> None:
+        """Start the OCR workers and begin reading in a background thread; returns at once.
+        ``workers``: files read at once (default: ``PROOFS_OCR_CONCURRENCY``, else cores)."""
+        from flows.work import ocr_concurrency
+
+        workers = workers or ocr_concurrency(get_settings())
         limit = FILES_PER_WORKER * workers
         requests = _uncached_reads(batch_dir, out_dir.resolve())
         self._thread = threading.Thread(
@@ -73,6 +79,8 @@ class ReadAhead:
     def _read(self, requests: Iterator[ReadRequest], workers: int, limit: int) -> None:
         from flows.work import read_file_now
 
+        if persistent_engine_available(get_settings().tesseract_cmd):
+            start_ocr_workers(workers)
         slots = threading.Semaphore(workers)
         with ThreadPoolExecutor(workers, thread_name_prefix="read-ahead") as pool:
             for count, request in enumerate(requests):

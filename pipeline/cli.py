@@ -293,18 +293,16 @@ def _run(args: argparse.Namespace) -> int:
     from flows.temporary_server import ServerDidNotStart, start_early
 
     server = start_early()  # before Prefect is imported: it reads PREFECT_API_URL once
+    if args.task_runner == "thread":  # OCR while Prefect is imported and the server starts
+        from flows.read_ahead import READ_AHEAD
+
+        READ_AHEAD.start(batch, args.out, args.workers)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from flows.batch import run_batch, warm_up
 
     warm_up(args.workers)
-    if args.task_runner == "thread":  # OCR while the server starts and the flow begins
-        from flows.read_ahead import READ_AHEAD
-        from flows.work import ocr_concurrency
-        from pipeline.settings import get_settings
-
-        READ_AHEAD.start(batch, args.out, args.workers or ocr_concurrency(get_settings()))
     if server is not None:
         try:
             server.wait_until_ready()

@@ -291,6 +291,8 @@ class _Worker:
 
 
 _IDLE_WORKERS: list[_Worker] = []
+#: Workers recognising a page right now (not in ``_IDLE_WORKERS``).
+_BUSY_WORKERS = 0
 _WORKERS_LOCK = threading.Lock()
 
 
@@ -304,10 +306,11 @@ atexit.register(_close_idle_workers)
 
 
 def start_ocr_workers(count: int) -> None:
-    """Start workers ahead of the first page (each loads its model on its first page)."""
+    """Have ``count`` workers, idle or busy, ahead of the first page (each loads its model
+    on its first page); a second call starts none while the first ones are at work."""
     tessdata = _tessdata_dir() or ""
     with _WORKERS_LOCK:
-        missing = max(0, count - len(_IDLE_WORKERS))
+        missing = max(0, count - len(_IDLE_WORKERS) - _BUSY_WORKERS)
     started = [_Worker(tessdata) for _ in range(missing)]
     with _WORKERS_LOCK:
         _IDLE_WORKERS.extend(started)
@@ -315,18 +318,21 @@ def start_ocr_workers(count: int) -> None:
 
 def _run_persistent(gray: np.ndarray, dpi: int, lang: str, psm: int, timeout: float) -> dict:
     """Recognise on an idle worker (started when there is none), in pytesseract's dict shape."""
+    global _BUSY_WORKERS
     with _WORKERS_LOCK:
         worker = _IDLE_WORKERS.pop() if _IDLE_WORKERS else None
+        _BUSY_WORKERS += 1
     try:
-        if worker is None or not worker.alive():
-            worker = _Worker(_tessdata_dir() or "")
-    except OSError:
-        raise OcrFailed("the OCR worker could not be started") from None
-    try:
+        try:
+            if worker is None or not worker.alive():
+                worker = _Worker(_tessdata_dir() or "")
+        except OSError:
+            raise OcrFailed("the OCR worker could not be started") from None
         tsv = worker.recognize(gray, dpi, lang, psm, timeout)
     finally:
-        if worker.alive():
-            with _WORKERS_LOCK:
+        with _WORKERS_LOCK:
+            _BUSY_WORKERS -= 1
+            if worker is not None and worker.alive():
                 _IDLE_WORKERS.append(worker)
     return parse_tsv(tsv)
 
