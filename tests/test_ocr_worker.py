@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pagegen
@@ -90,3 +92,25 @@ def test_blank_page_gives_no_words():
         np.full((1200, 900), 255, np.uint8), number=2, dpi=150, lang="eng", timeout=60
     )
     assert blank.words == [] and (blank.width, blank.height) == (900, 1200)
+
+
+def test_starting_workers_again_counts_those_at_work(page):
+    """The read-ahead starts the workers; the flow's warm-up, asking for as many while they
+    read, must not start a second set (each is a Tesseract process of about 80 MiB)."""
+    ocr._close_idle_workers()
+    ocr.start_ocr_workers(1)
+    (worker,) = ocr._IDLE_WORKERS
+    reading = threading.Thread(
+        target=ocr.ocr_page,
+        args=(page.image,),
+        kwargs={"number": 1, "dpi": 300, "lang": "eng", "timeout": 120},
+    )
+    reading.start()
+    deadline = time.monotonic() + 10
+    while ocr._IDLE_WORKERS and time.monotonic() < deadline:  # until the page is on the worker
+        time.sleep(0.001)
+    ocr.start_ocr_workers(1)
+    started_while_busy = list(ocr._IDLE_WORKERS)
+    reading.join(120)
+    assert started_while_busy == []
+    assert [worker] == ocr._IDLE_WORKERS
