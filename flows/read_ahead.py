@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from pipeline.application import finished_result, input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME, ReadingCache
 from pipeline.ingest import discover_applications, load_application
 from pipeline.ocr import persistent_engine_available, start_ocr_workers
@@ -94,13 +95,17 @@ class ReadAhead:
 
 
 def _uncached_reads(batch_dir: Path, out_dir: Path) -> Iterator[ReadRequest]:
-    """The batch's files in the flow's order, less those whose reading is cached (a rerun
-    reads nothing ahead). Applications are loaded one at a time, as needed."""
+    """The files the flow will read, in its order: not those of finished applications, nor
+    those whose reading is cached (a rerun reads nothing ahead). Applications are loaded
+    one at a time, as needed."""
     settings = get_settings()
     cache_dir = out_dir / CACHE_DIR_NAME
     cache = ReadingCache(cache_dir)
     for folder in discover_applications(batch_dir):
         application = load_application(folder, settings)
+        app_out = out_dir / batch_dir.name / folder.name
+        if finished_result(app_out, input_fingerprint(application)) is not None:
+            continue
         for number, upload in enumerate(application.files, start=1):
             if upload.error is None and not cache.holds(
                 cache_key(upload.sha256, application.language)

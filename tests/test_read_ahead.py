@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows import read_ahead, work
+from pipeline.application import input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME
 from pipeline.ingest import discover_applications, load_application
 from pipeline.reading import FileReading, cache_key
@@ -107,3 +108,26 @@ def test_the_flows_first_read_stops_the_read_ahead(batch, tmp_path, ahead, monke
     ahead.wait(timeout=120)
     assert len(calls) == 2, "reads went on after the flow began"
     assert taken.result()[0].sha256 == first[3]
+
+
+def test_no_file_of_a_finished_application_is_read_ahead(batch, tmp_path, ahead, monkeypatch):
+    """Even with its readings gone from the cache, a finished application is not read again."""
+    out = tmp_path / "out"
+    settings = get_settings()
+    first, second = (load_application(f, settings) for f in discover_applications(batch))
+    reads = flow_reads(batch, out)
+    readings = {
+        upload.relative: work.read_file_now(*request)[0]
+        for upload, request in zip(first.files, reads, strict=False)
+    }
+    app_out = out / batch.name / first.folder.name
+    work.finish_one_application("first", first, readings, str(app_out), input_fingerprint(first))
+    shutil.rmtree(out / CACHE_DIR_NAME)
+    calls = count_reads(monkeypatch)
+
+    ahead.start(batch, out, workers=1)
+    ahead.wait(timeout=600)
+
+    assert calls, "the unfinished application's files are read ahead"
+    assert not {str(upload.path) for upload in first.files} & set(calls)
+    assert set(calls) <= {str(upload.path) for upload in second.files}
