@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.application import build_result, write_result
 from pipeline.cache import ReadingCache
 from pipeline.ingest import ApplicationInput
+from pipeline.memory import release_freed_memory
 from pipeline.models import ApplicationResult
 from pipeline.privacy import SECRETS, install_redaction
 from pipeline.reading import FileReading, cache_key, preview_dir_for, read_upload
@@ -49,14 +50,17 @@ def read_file_now(
         return cached, True
     settings = get_settings()
     with _ocr_slots(settings):
-        reading = read_upload(
-            Path(path),
-            fmt,
-            sha256,
-            language,
-            settings,
-            preview_dir=preview_dir_for(Path(cache_dir), sha256, language),
-        )
+        try:
+            reading = read_upload(
+                Path(path),
+                fmt,
+                sha256,
+                language,
+                settings,
+                preview_dir=preview_dir_for(Path(cache_dir), sha256, language),
+            )
+        finally:
+            release_freed_memory()  # the file's page images: see pipeline/memory.py
     cache.put(key, reading)
     return reading, False
 

@@ -32,14 +32,10 @@ _ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "OMP_THREAD_LIMIT": "1",
-    # glibc: page images (megabytes each) get their own mappings, returned when freed,
-    # and few arenas, so that memory does not creep up over a long batch (see
-    # _return_freed_memory; these reach the child processes)
-    "MALLOC_MMAP_THRESHOLD_": "131072",
+    # glibc: few arenas, so that memory does not creep up over a long batch (freed page
+    # images are handed back after each file: pipeline/memory.py); reaches the children
     "MALLOC_ARENA_MAX": "2",
 }
-#: glibc mallopt parameters (malloc.h)
-_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
 
 
 def console() -> None:
@@ -262,21 +258,6 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _return_freed_memory() -> None:
-    """What MALLOC_MMAP_THRESHOLD_ and MALLOC_ARENA_MAX do, for this already running
-    process: without it glibc raises its mmap threshold after the first freed page image
-    and keeps later ones in the heap, and the batch's resident memory grows (measured:
-    about 100-150 MiB less in steady state on a 100-file batch)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
-        libc.mallopt(_M_ARENA_MAX, 2)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        return
-
-
 def _run(args: argparse.Namespace) -> int:
     batch: Path = args.batch
     if not batch.is_dir():
@@ -289,7 +270,9 @@ def _run(args: argparse.Namespace) -> int:
         os.environ.setdefault(key, value)
     if show:  # the bar tells progress; the console shows only problems, the dashboard all
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    _return_freed_memory()
+    from pipeline.memory import limit_arenas
+
+    limit_arenas()
     from flows.temporary_server import ServerDidNotStart, start_early
 
     server = start_early()  # before Prefect is imported: it reads PREFECT_API_URL once
