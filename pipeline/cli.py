@@ -46,11 +46,22 @@ def console() -> None:
     wrote nothing: every file of the run is already closed and in place."""
     code = main()
     if len(sys.argv) > 1 and sys.argv[1] == "run":
+        _hold_pdf_library()
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _hold_pdf_library() -> None:
+    """Take PDFium's lock for good before the exit handlers run: pypdfium2's unloads the
+    library, and after Ctrl-C a read still runs in another thread for a moment (the
+    read-ahead's, or a task's). A PDF page opened after the unload crashed the process
+    (SIGSEGV and SIGABRT, seen in the Ctrl-C tests); now such a read waits for os._exit."""
+    pages = sys.modules.get("pipeline.pages")
+    if pages is not None:
+        pages.PDFIUM_LOCK.acquire(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: a line, not a traceback through Prefect's engine
         print(f"proofs {args.command}: interrupted.", file=sys.stderr)
         if args.command == "run":
+            read_ahead = sys.modules.get("flows.read_ahead")
+            if read_ahead is not None:
+                read_ahead.READ_AHEAD.stop()
             print(
                 "Files already read and applications already written are kept: run the same "
                 "command again to finish the batch.",

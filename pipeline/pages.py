@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,12 +137,21 @@ def _image_dpi(frame: Image.Image, settings: Settings) -> int:
 # ------------------------------------------------------------------------- PDFs
 
 
+#: PDFium is not thread-safe (pypdfium2's documentation: never call it from two threads at
+#: once), and files are read in several threads: every call into it holds this lock. Each
+#: call is short (opening, measuring, rendering a page); pdfminer's parse of a text layer
+#: and everything done with the pixels run outside it.
+PDFIUM_LOCK = threading.Lock()
+
+
 def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Iterator[RawPage]:
     import pdfplumber
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(path)
+        with PDFIUM_LOCK:
+            document = pdfium.PdfDocument(path)
+            count = len(document)
     except pdfium.PdfiumError as exc:
         message = str(exc).lower()
         if "password" in message:
@@ -150,7 +160,6 @@ def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Itera
             ) from exc
         raise CorruptFile(f"the PDF is damaged and cannot be opened ({_short(exc)})") from exc
     try:
-        count = len(document)
         if count == 0:
             raise CorruptFile("the PDF has no pages")
         if count > settings.max_pages:
@@ -169,7 +178,8 @@ def _pdf_pages(path: Path, settings: Settings, preview_dpi: int | None) -> Itera
             if plumber.opened is not None:
                 _close_plumber(plumber.opened)
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
 
 
 class _LazyPlumber:
@@ -220,9 +230,12 @@ def _close_plumber(plumber) -> None:
 def _pdf_page(
     document, plumber, index: int, settings: Settings, preview_dpi: int | None
 ) -> RawPage:
-    page = document[index]
+    with PDFIUM_LOCK:
+        page = document[index]
     try:
-        width_pt, height_pt = page.get_size()
+        with PDFIUM_LOCK:
+            width_pt, height_pt = page.get_size()
+            text_here = _has_text(page)
         dpi = settings.render_dpi
         width = round(width_pt * dpi / PDF_POINTS_PER_INCH)
         height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
@@ -230,7 +243,7 @@ def _pdf_page(
             dpi = int(dpi * (settings.max_pixels / (width * height)) ** 0.5)
             width = round(width_pt * dpi / PDF_POINTS_PER_INCH)
             height = round(height_pt * dpi / PDF_POINTS_PER_INCH)
-        opened = plumber.get() if _has_text(page) else None
+        opened = plumber.get() if text_here else None
         lines = _text_layer(opened, index, dpi) if opened is not None else []
         if sum(len(line.text) for line in lines) >= settings.text_layer_min_chars:
             preview = _render(page, preview_dpi) if preview_dpi else None
@@ -242,23 +255,27 @@ def _pdf_page(
                 text_lines=lines,
                 image=preview,
             )
-        bitmap = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False)
-        pixels = bitmap.to_numpy()
-        if pixels.ndim == 3 and pixels.shape[2] == 4:
-            pixels = pixels[:, :, :3]
-        pixels = np.ascontiguousarray(pixels)  # pdfium gives BGR(A), OpenCV's order
+        pixels = _render(page, dpi)
         return RawPage(
             number=index + 1, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
         )
     finally:
-        page.close()
+        with PDFIUM_LOCK:
+            page.close()
 
 
 def _render(page, dpi: int) -> np.ndarray:
-    pixels = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False).to_numpy()
-    if pixels.ndim == 3 and pixels.shape[2] == 4:
-        pixels = pixels[:, :, :3]
-    return np.ascontiguousarray(pixels)  # pdfium gives BGR(A), OpenCV's order
+    """The page's pixels at ``dpi`` in an array of our own (the bitmap is freed here, under
+    the lock, not by a finalizer in whichever thread collects it)."""
+    with PDFIUM_LOCK:
+        bitmap = page.render(scale=dpi / PDF_POINTS_PER_INCH, grayscale=False)
+        try:
+            pixels = bitmap.to_numpy()
+            if pixels.ndim == 3 and pixels.shape[2] == 4:
+                pixels = pixels[:, :, :3]
+            return np.array(pixels, order="C")  # pdfium gives BGR(A), OpenCV's order
+        finally:
+            bitmap.close()
 
 
 def _text_layer(plumber, index: int, dpi: int) -> list[Line]:

@@ -166,19 +166,40 @@ def test_second_run_calls_tesseract_zero_times(first_run, prefect_home):
     assert after == before
 
 
+def running_flow_runs(prefect_home: Path) -> set[str]:
+    """Ids of the flow runs the server holds as running (a row per run in its SQLite)."""
+    import sqlite3
+
+    database = prefect_home / "prefect.db"
+    if not database.exists():
+        return set()
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("select id from flow_run where state_type = 'RUNNING'")
+        return {row[0] for row in rows}
+
+
 def start_slow_run(
-    tmp_path: Path, prefect_home: Path, calls: int
+    tmp_path: Path, prefect_home: Path, calls: int, flow_started: bool = False
 ) -> tuple[subprocess.Popen, Path, Path, tuple[Path, Path]]:
     """A run of a copy of the sample batch with a slow Tesseract, once it has made
-    ``calls`` recognition calls: (process, batch, outbox, (tesseract, call counter))."""
+    ``calls`` recognition calls (the read-ahead makes the first ones while the server
+    starts) and, with ``flow_started``, once its flow runs: (process, batch, outbox,
+    (tesseract, call counter))."""
     batch = tmp_path / "inbox" / SAMPLE_BATCH.name
     shutil.copytree(SAMPLE_BATCH, batch, symlinks=True)
     (batch / "truth.json").unlink(missing_ok=True)
     out = tmp_path / "out"
     slow, counter = counting_tesseract(tmp_path, delay=1.0)
+    running_before = running_flow_runs(prefect_home)
     process = run_proofs(batch, out, prefect_home, slow)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and len(counter.read_text().splitlines()) < calls:
+
+    def started() -> bool:
+        if len(counter.read_text().splitlines()) < calls:
+            return False
+        return not flow_started or bool(running_flow_runs(prefect_home) - running_before)
+
+    while time.monotonic() < deadline and not started():
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.2)
     return process, batch, out, (slow, counter)
@@ -187,7 +208,21 @@ def start_slow_run(
 def test_ctrl_c_stops_the_run_with_a_line_not_a_traceback(tmp_path, prefect_home, first_run):
     """Ctrl-C reaches the terminal's whole process group: the run stops, says that a rerun
     finishes the batch, exits 130, and leaves no OCR worker or server behind."""
-    process, _, _, _ = start_slow_run(tmp_path, prefect_home, calls=2)
+    process, _, _, _ = start_slow_run(tmp_path, prefect_home, calls=2, flow_started=True)
+    output = interrupt(process)
+    assert "Crashed" in output  # the server outlived Ctrl-C long enough to record the run
+
+
+def test_ctrl_c_while_the_server_starts(tmp_path, prefect_home, first_run):
+    """Ctrl-C while the read-ahead reads (PDF pages too) and the server starts: the same
+    line and exit code (the PDF library was unloaded under a running read: SIGSEGV)."""
+    process, _, _, _ = start_slow_run(tmp_path, prefect_home, calls=1)
+    interrupt(process)
+
+
+def interrupt(process: subprocess.Popen) -> str:
+    """Ctrl-C to the run's process group; check the exit and that no process of the run
+    outlives it. Returns the run's output."""
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
     assert children.stdout.split(), "the run has no server or OCR worker to check"
     os.killpg(process.pid, signal.SIGINT)
@@ -195,10 +230,10 @@ def test_ctrl_c_stops_the_run_with_a_line_not_a_traceback(tmp_path, prefect_home
     assert process.returncode == 130, output
     assert "interrupted" in output and "run the same command again" in output
     assert "Traceback" not in output
-    assert "Crashed" in output  # the server outlived Ctrl-C long enough to record the run
     time.sleep(2)
     left = [pid for pid in children.stdout.split() if _running(int(pid))]
     assert left == [], "processes of the run outlived it"
+    return output
 
 
 def _running(pid: int) -> bool:
