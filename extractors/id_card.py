@@ -8,6 +8,9 @@ it the most reliable line on the card.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -63,6 +66,22 @@ _VALIDITY_END = re.compile(
 )
 
 
+#: A range whose dash was dropped (a word of its own) and whose start lost its century or
+#: more ("25.10.13 2035.10.13"): the end is the full date on the start's month and day.
+_SAME_DAY_END = re.compile(
+    r"(?<![\d.])(?:\d{1,4}[.\-/])?(\d{1,2})[.\-/](\d{1,2})\s+"
+    r"((?:19|20)\d{2}[.\-/](\d{1,2})[.\-/](\d{1,2}))(?![\d])"
+)
+
+
+#: A range's end right after the validity's label and a dash, its start lost.
+_LABELLED_END = re.compile(
+    r"(?i:\bvalid(?:ity)?(?:\s+period)?|\bperiod\s+of\s+validity|有效期限?)\s*[:：]?\s*[-–—~至]\s*"
+    r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长期)"
+    r"(?![\d.])"
+)
+
+
 def validity_range(layout: Layout) -> Value | None:
     """The end of the card's validity range, read on the back."""
     doc = DocText(layout)
@@ -75,11 +94,23 @@ def validity_range(layout: Layout) -> Value | None:
             return doc.value(*match.span(1), end, 0.8)
     # the start is lost: the last range end on the card, read less surely
     ends = list(_VALIDITY_END.finditer(doc.text))
-    if not ends:
-        return None
-    last = ends[-1]
-    end = norm.parse_validity_end(last.group(1))
-    return doc.value(*last.span(1), end, 0.6) if end else None
+    if ends:
+        last = ends[-1]
+        end = norm.parse_validity_end(last.group(1))
+        if end:
+            return doc.value(*last.span(1), end, 0.6)
+    # "Valid Period -2043/09/04": nothing of the start left but its dash, after the label
+    labelled = _LABELLED_END.search(doc.text)
+    if labelled is not None:
+        end = norm.parse_validity_end(labelled.group(1))
+        if end:
+            return doc.value(*labelled.span(1), end, 0.6)
+    for same in _SAME_DAY_END.finditer(doc.text):
+        if (int(same.group(1)), int(same.group(2))) == (int(same.group(4)), int(same.group(5))):
+            end = norm.parse_date(same.group(3))
+            if end:
+                return doc.value(*same.span(3), end, 0.6)
+    return None
 
 
 def extract(
@@ -108,7 +139,234 @@ def extract(
         if gender and result.fields.get("gender") is None:
             result.put("gender", Value(gender, [], 0.8 * evidence.confidence))
             result.evidence["gender"].box = evidence.box
+    checked = checked_validity(layout, result)
+    if checked is not None:
+        result.put("valid_until", checked, overwrite=True)
     return finish(result, FIELDS)
+
+
+# --- the validity's two ends agree ----------------------------------------------------
+#
+# A resident identity card is valid for 5, 10 or 20 years or long-term (Resident Identity
+# Card Law, art. 5): its back reads "START-END" with END on START's month and day, so each
+# end checks the other. One digit misread ("2016.05.01-2016.05.01" for "...-2036.05.01")
+# breaks that agreement, and the one term that restores it by changing one digit gives the
+# printed date back; a cut-off end ("2026.01.09-2031.0") is completed the same way. The
+# holder's age on the start day names the term too (under 16: 5 years, 16-25: 10, 26-45: 20,
+# 46 and over: long-term), which settles a repair that two terms would allow. A repaired or
+# unconfirmed end is given a low confidence, so that a clerk is asked to look at it.
+
+#: The numbered terms of a resident identity card, in years.
+CARD_TERMS = (5, 10, 20)
+#: Confidence of an end that agrees with its start at least: a misread that keeps the two
+#: ends a term apart on one month and day is rare, whatever OCR said of the words.
+AGREEING_CONFIDENCE = 0.9
+#: Confidence of an end changed to agree with the start, of an end that two readings allow
+#: and of an end that agrees with no start reading: a clerk checks them (below 0.6).
+REPAIRED_CONFIDENCE = 0.5
+AMBIGUOUS_CONFIDENCE = 0.35
+DISAGREEING_CONFIDENCE = 0.45
+
+#: What joins a range's start to its end: a dash (or 至, "to"), or, when OCR read the dash as
+#: a word of its own and it was dropped with the punctuation, a space before a year or
+#: long-term wording. Within one row.
+_RANGE_JOIN = re.compile(
+    r"[ \t]*(?:[-–—~至到]+|\bto\b|\buntil\b)[ \t]*|[ \t]+(?=(?:19|20)\d\d|长|long|indefinite)",
+    re.IGNORECASE,
+)
+#: The end as read: the rest of the row, at most this many characters.
+_END_CHARS = 16
+#: Letters OCR gives for digits inside a number ("2O36", "2036.05.0l").
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1",
+                                   "i": "1", "|": "1", "!": "1", "S": "5", "s": "5", "B": "8",
+                                   "Z": "2", "z": "2"})  # fmt: skip
+
+
+def add_years(day: date, years: int) -> date:
+    """The same month and day ``years`` later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def term_by_age(born: date, start: date) -> int | None:
+    """The term the law gives a card issued on ``start`` to someone born on ``born`` (None:
+    long-term, 46 and over)."""
+    age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+    if age < 16:
+        return 5
+    if age <= 25:
+        return 10
+    if age <= 45:
+        return 20
+    return None
+
+
+def _digits(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _differ_by_one(first: str, second: str) -> bool:
+    if len(first) != len(second):
+        return False
+    return sum(a != b for a, b in zip(first, second, strict=True)) == 1
+
+
+@dataclass(frozen=True)
+class ValidityReading:
+    """A validity range as read: its start, and its end as a date, as its digits (cut off
+    or not a date) or long-term; with the OCR confidence of each end's words."""
+
+    start: date
+    end: date | None
+    end_digits: str
+    indefinite: bool = False
+    start_conf: float = 1.0
+    end_conf: float = 1.0
+    same_word: bool = True
+
+
+@dataclass(frozen=True)
+class CheckedEnd:
+    """The end a reading gives once its two ends are made to agree, and how surely: with
+    ``agrees`` at least ``confidence``, else at most it."""
+
+    end: date | str | None
+    confidence: float
+    why: str
+    agrees: bool = False
+
+
+def check_validity(reading: ValidityReading, born: date | None = None) -> CheckedEnd:
+    """The card's end date given its start: confirmed, repaired by one digit, completed when
+    cut off, or (no single repair) kept or left unread with a low confidence.
+
+    ``born``, when known, prefers the readings whose term the law gives the holder's age on
+    their start day."""
+    start, end = reading.start, reading.end
+    if reading.indefinite:
+        return CheckedEnd(norm.INDEFINITE, AGREEING_CONFIDENCE, "long-term", agrees=True)
+    if end is not None and any(add_years(start, n) == end for n in CARD_TERMS):
+        return CheckedEnd(end, AGREEING_CONFIDENCE, "agrees with its start", agrees=True)
+    # readings (start, term, end, which end was misread) one digit away from the printed one
+    candidates: list[tuple[date, int, date, str]] = []
+    for term in CARD_TERMS:
+        fixed_end = add_years(start, term)
+        if len(reading.end_digits) == 8:
+            if _differ_by_one(_digits(fixed_end), reading.end_digits):
+                candidates.append((start, term, fixed_end, "end"))
+        elif len(reading.end_digits) >= 4 and _digits(fixed_end).startswith(reading.end_digits):
+            candidates.append((start, term, fixed_end, "end"))
+        if end is not None:
+            fixed_start = add_years(end, -term)
+            if _differ_by_one(_digits(fixed_start), _digits(start)):
+                candidates.append((fixed_start, term, end, "start"))
+    if born is not None:
+        candidates = [c for c in candidates if term_by_age(born, c[0]) == c[1]] or candidates
+    if not candidates:
+        if end is None:
+            return CheckedEnd(None, 0.0, "end not read")
+        return CheckedEnd(end, DISAGREEING_CONFIDENCE, "its start and end do not agree")
+    ends = {c[2] for c in candidates}
+    if len(ends) > 1 and not reading.same_word and reading.start_conf != reading.end_conf:
+        # either year may be the misread one: the word OCR was less sure of is
+        misread = "start" if reading.start_conf < reading.end_conf else "end"
+        ends = {c[2] for c in candidates if c[3] == misread} or ends
+    if len(ends) == 1:
+        (only,) = ends
+        if only == end:
+            # the end as read, a term after a start one digit from the start as read
+            return CheckedEnd(only, AGREEING_CONFIDENCE, "its start misread by one digit")
+        return CheckedEnd(only, REPAIRED_CONFIDENCE, "repaired to agree with its start")
+    # two readings remain: the later end (a card offered is far more often valid than not)
+    return CheckedEnd(max(ends), AMBIGUOUS_CONFIDENCE, "two repairs possible")
+
+
+def _range_starts(text: str) -> list[tuple[int, int, date]]:
+    """Dates in ``text`` (any format: "2016.05.01", "14-Jan-2026", 2016年5月1日) that a range's
+    join follows, as (start, end, date); positions are ``text``'s own."""
+    if len(unicodedata.normalize("NFKC", text)) != len(text):
+        return []  # widened characters would shift the positions find_dates gives
+    found = []
+    for start, end, iso in norm.find_dates(text):
+        if _RANGE_JOIN.match(text, end):
+            found.append((start, end, date.fromisoformat(iso)))
+    return found
+
+
+def read_validity(doc: DocText) -> tuple[ValidityReading, int, int] | None:
+    """The first validity range on the card with the span of its end in ``doc.text``."""
+    text = doc.text
+    for start_at, start_end, start in _range_starts(text):
+        join = _RANGE_JOIN.match(text, start_end)
+        tail_start = join.end() if join else start_end
+        tail = text[tail_start : tail_start + _END_CHARS].split("\n")[0]
+        start_toks = doc.toks(start_at, start_end)
+        if norm.is_indefinite(tail) or tail.startswith("长"):
+            reading = ValidityReading(start, None, "", indefinite=True)
+            return reading, tail_start, tail_start + len(tail.split()[0] if tail.split() else "")
+        # the end: up to the first space after its digits began ("2036.05.01 Issuing ...")
+        end_text = re.match(r"[\w.\-/年月日|!]*(?:\s+\d[\d.\-/]*)?", tail)
+        raw = end_text.group(0) if end_text else ""
+        end_iso = norm.parse_date(raw)
+        end_date = date.fromisoformat(end_iso) if end_iso else None
+        digits = (
+            _digits(end_date)
+            if end_date
+            else re.sub(r"\D", "", raw.translate(_DIGIT_LOOKALIKES))[:8]
+        )
+        if not digits:
+            continue
+        end_toks = doc.toks(tail_start, tail_start + len(raw))
+        same = bool(set(map(id, start_toks)) & set(map(id, end_toks)))
+        reading = ValidityReading(
+            start,
+            end_date,
+            digits,
+            start_conf=min((t.conf for t in start_toks), default=0.0),
+            end_conf=min((t.conf for t in end_toks), default=0.0),
+            same_word=same,
+        )
+        return reading, tail_start, tail_start + len(raw)
+    return None
+
+
+def checked_validity(layout: Layout, found: Extraction) -> Value | None:
+    """``valid_until`` made to agree with the card's validity start, or None to keep what
+    was read (no start read, nothing to repair)."""
+    doc = DocText(layout)
+    located = read_validity(doc)
+    if located is None:
+        return None
+    reading, start, end = located
+    current = found.fields.get("valid_until")
+    read_as = norm.INDEFINITE if reading.indefinite else reading.end and reading.end.isoformat()
+    if current is not None and current != read_as:
+        if current != reading.start.isoformat():
+            return None  # the end was read elsewhere: another range than this one
+        # the label's value stopped at the gap of a dropped dash: its start taken for its end
+        current = None
+    born_text = found.fields.get("date_of_birth")
+    born = date.fromisoformat(born_text) if born_text else None
+    checked = check_validity(reading, born)
+    if checked.end is None:
+        return None
+    value = checked.end if isinstance(checked.end, str) else checked.end.isoformat()
+    previous = found.values.get("valid_until")
+    toks = doc.toks(start, end) or (previous.toks if previous is not None else [])
+    read_surely = (
+        previous.confidence
+        if previous is not None and value == current
+        else 0.8 * sum(t.conf for t in toks) / max(len(toks), 1)
+    )
+    if checked.agrees:
+        confidence = max(read_surely, checked.confidence)
+    else:
+        confidence = min(read_surely, checked.confidence)
+    if value == current and previous is not None and confidence == previous.confidence:
+        return None
+    return Value(value, toks, confidence)
 
 
 # --- fields whose label OCR lost -------------------------------------------------------

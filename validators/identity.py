@@ -31,6 +31,7 @@ from validators.base import (
     compare_field,
     doc_label,
     judge_material,
+    low_confidence_note,
     parse_date,
     readable,
     text_field,
@@ -38,6 +39,10 @@ from validators.base import (
 from validators.matching import code_match, person_name_match
 
 WHAT = "the identity card"
+#: A validity read less surely than this is checked by a clerk even when the card passes:
+#: the ID-card extractor gives 0.5 to an end it repaired to agree with the card's start (a
+#: misread year) and less to one it could not confirm; a usual reading is surer.
+UNSURE_VALIDITY = 0.51
 
 
 @dataclass
@@ -144,14 +149,20 @@ def judge_person_cards(
         )
         expiry_detail = f"{whose} identity card had expired on the date of application"
         if doc.fields.get("valid_until") is not None or not backs:
+            rule = f"{rule_prefix} card valid on the submission date"
             check_not_expired(
                 result,
                 "valid_until",
                 today,
                 detail=expiry_detail,
-                rule=f"{rule_prefix} card valid on the submission date",
+                rule=rule,
                 unreadable_as=None if backs else WHAT,
             )
+            unsure = low_confidence_note(doc, "valid_until", rule, UNSURE_VALIDITY)
+            if result.passes and unsure:
+                # a validity the extractor repaired (a year made to agree with the start) or
+                # could not confirm: the card passes, and a clerk checks the date first
+                result.note(unsure)
         else:
             best = _best_back_validity(backs)
             if best is not None and best[1] != INDEFINITE and best[1] < today:  # type: ignore[operator]
