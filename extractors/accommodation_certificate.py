@@ -17,11 +17,13 @@ from extractors.base import (
     FieldSpec,
     Layout,
     cut_sentence,
+    find_prose,
     finish,
     last_date,
     opens_with_colon_label,
     org_row_near,
     read_fields,
+    surer_reading,
 )
 from pipeline.models import DOCUMENT_FIELDS, DocumentType, FieldEvidence
 from pipeline.text import PageText
@@ -44,8 +46,17 @@ def extract(
     if result.fields.get("address") is None:
         cues = (reader.vocab.get("prose") or {}).get("address_cue") or []
         result.put("address", address_after_cue(layout, cues))
+    bottom, top = org_row_near(layout, "bottom"), org_row_near(layout, "top")
     if result.fields.get("issuer") is None:
-        result.put("issuer", org_row_near(layout, "bottom") or org_row_near(layout, "top"))
+        result.put("issuer", bottom or top)
+    # the issuer's name under its seal reads spoiled ("Zhengzhou Xinyuat ompain Limited");
+    # its letterhead or the letter's own words may hold a surer reading of it
+    in_prose = find_prose(
+        DocText(layout), (reader.vocab.get("prose") or {}).get("issuer") or [], "org"
+    )
+    better = surer_reading(result.values.get("issuer"), [top, in_prose, bottom])
+    if better is not None:
+        result.put("issuer", better, overwrite=True)
     if result.fields.get("issue_date") is None:
         result.put("issue_date", last_date(layout))
     return finish(result, FIELDS)

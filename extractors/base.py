@@ -1411,13 +1411,19 @@ class FieldReader:
                 toks = toks + self.layout.continuation(
                     self.layout.row_of(toks[-1]), toks, self.stop_keys, margin_ok=False
                 )
-            elif toks is right and (
-                spec.kind == "org" or (spec.kind == "party" and ORG_MARKERS.search(join_toks(toks)))
-            ):
-                # a name wrapped in its value column: "Beijing Boyuan Property / Management ..."
-                toks = toks + self.layout.continuation(
+            elif toks is right and spec.kind in ("org", "party"):
+                # a name wrapped in its value column: "Beijing Boyuan Property / Management ...";
+                # a party is a company when its name goes on to a kind of body ("Xi'an Mingde
+                # Network / Technology Company Limited" in a grid of two pairs a row)
+                more = self.layout.continuation(
                     match.row, toks, self.stop_keys, margin_ok=False, max_rows=1
                 )
+                if (
+                    spec.kind == "org"
+                    or ORG_MARKERS.search(join_toks(toks))
+                    or (more and _LEGAL_END.search(join_toks(more)))
+                ):
+                    toks = toks + more
             # beside its label and no taller than the label's type: printed, not signed
             label_height = max(t.height for t in match.toks)
             printed = toks is right and all(t.height <= 1.3 * label_height for t in toks)
@@ -1778,7 +1784,8 @@ PERSON_RE = (
 )
 ORG_RE = (
     r"((?:No\.[ \t]*)?[A-Z0-9][\w&'’\-]*"
-    r"(?:[ \t\n]+(?:(?:of|and|&|for|the)[ \t]+)?[A-Z0-9(][\w&'’\-().]*){0,11}"
+    # a name wraps at any space, after a linking word too ("Institute of / Foreign Studies")
+    r"(?:[ \t\n]+(?:(?:of|and|&|for|the)[ \t\n]+)?[A-Z0-9(][\w&'’\-().]*){0,11}"
     r"(?:,?[ \t\n]+(?:Co\.?,?[ \t]*Ltd\.?|Ltd\.?|Limited|Inc\.?|LLC))?"
     # a Chinese organisation: characters up to its legal form or kind of body
     r"|[\u4e00-\u9fff（）()〈〉]{2,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|大学|学院|学校"
@@ -1871,6 +1878,10 @@ def find_prose(doc: DocText, templates: Iterable[str], kind: str) -> Value | Non
                     continue
                 value = Value(parsed[0], parsed[1], 0.8 * _mean_conf(parsed[1]))
             elif this_kind == "org":
+                # "... student of Hefei University of Technology. Her studies ...": a name
+                # ends with its sentence (a full stop of "Co., Ltd." does not end it)
+                raw = cut_sentence(raw)
+                end = start + len(raw)
                 value = doc.value(start, end, clean_org(raw))
                 if not value.value:
                     continue
@@ -2042,9 +2053,120 @@ def org_row_near(layout: Layout, where: str = "top", skip: int = 0) -> Value | N
             cleaned = norm.clean_name(
                 re.sub(r"\((seal|stamp|official seal)\)", "", text, flags=re.I)
             )
-            if cleaned and not re.search(r"\d{4}", cleaned):
-                return Value(clean_org(cleaned) or cleaned, toks, 0.6 * _mean_conf(toks))
+            name = clean_org(cleaned) or cleaned if cleaned else None
+            # "Zhengzhou, in accommodation provided by our company.": a line of a sentence
+            if name and not re.search(r"\d{4}", cleaned) and not _reads_as_prose(name):
+                return Value(name, toks, 0.6 * _mean_conf(toks))
     return None
+
+
+#: Lower-case words a name may hold ("University of Science and Technology").
+_NAME_LINK_WORDS = frozenset({"of", "and", "for", "the", "de", "du", "la", "&", "in", "at", "on"})
+
+
+def _reads_as_prose(text: str) -> bool:
+    """Whether Latin text is part of a sentence rather than a name: more than one lower-case
+    word besides a name's linking words (OCR lowers a capital now and then, a sentence holds
+    many)."""
+    lower = [w for w in text.split() if w[:1].islower() and text_key(w) not in _NAME_LINK_WORDS]
+    return len(lower) > 1
+
+
+#: A word read below this confidence is OCR's guess at glyphs it could not read (under a
+#: seal, a signature); a reading whose words are all at least ``SURE_WORD_CONFIDENCE`` is sure.
+UNSURE_WORD_CONFIDENCE = 0.3
+SURE_WORD_CONFIDENCE = 0.5
+#: Words of two readings of one name are the same word at this fuzzy ratio ("Xinyuat").
+SAME_WORD_RATIO = 80.0
+#: Words this short in an unsure reading may be fragments of a longer one ("P ery" of
+#: "Property"), so they need not be found in the other reading.
+FRAGMENT_MAX_LETTERS = 3
+_LEGAL_END = re.compile(r"(?i)\b(ltd|limited|inc|llc|corp|corporation|company|plc|gmbh)\.?$")
+_CLEAN_WORD = re.compile(r"^[\w&'’().,\-]+$")
+
+
+def surer_reading(read: Value | None, others: Iterable[Value | None]) -> Value | None:
+    """Another reading of the same organisation's name that is better than ``read``, or None.
+
+    A letter names its issuer two or three times (letterhead, prose, by the seal or after
+    "Issued by"), and OCR may spoil one reading: words under a seal read unsurely
+    ("Zhengzhou Xinyuat ompain Limited"), or the name's tail lost ("Qingdao Boya Medical
+    Devices Liffi"). A reading read surely, holding the spoiled reading's words in order
+    (fuzzily, leaving out fragments and the spoiled last word), is the same name read better.
+    A complete reading read surely (ending in a legal form or a kind of body) is never
+    replaced by a longer one ("Beijing Normal University" by "... University Affiliated
+    Middle School"), nor is any reading by a surer one that is not one block of rows."""
+    if read is None or not read.toks or norm.is_chinese(str(read.value)):
+        return None
+    words = [t for t in read.toks if t.key]
+    unsure = any(t.conf < UNSURE_WORD_CONFIDENCE for t in words)
+    best: Value | None = None
+    for other in others:
+        if other is None or not other.toks or other is read:
+            continue
+        theirs = [t for t in other.toks if t.key]
+        if text_key(str(other.value)) == text_key(str(read.value)) or len(theirs) < 2:
+            continue
+        if any(t.conf < SURE_WORD_CONFIDENCE or not _CLEAN_WORD.match(t.text) for t in theirs):
+            continue  # only a surely read name can stand for another reading
+        if not ORG_MARKERS.search(str(other.value)) or _SIGNATURE.search(str(other.value)):
+            continue  # "... Studies / Provider (Signed)": a caption run on, not the name
+        if not _one_block(other.toks):
+            continue
+        if not unsure:
+            # all read surely but cut short: only a reading that goes on where this stops
+            last = words[-1].text.rstrip(".,")
+            if len(theirs) <= len(words) or _LEGAL_END.search(last) or ORG_MARKERS.fullmatch(last):
+                continue
+        if not _words_in_order(words, theirs, spare_last=not unsure):
+            continue
+        if best is None or _mean_conf(other.toks) > _mean_conf(best.toks):
+            best = other
+    return best
+
+
+def _one_block(toks: list[Tok]) -> bool:
+    """Whether tokens lie on one row or on rows wrapped close under each other (a name
+    wrapped in its line), not on rows far apart that prose matching ran together."""
+    for previous, tok in pairwise(toks):
+        if tok.page != previous.page:
+            return False
+        if tok.y0 - previous.y1 > 1.0 * max(previous.height, tok.height, 1.0):
+            return False
+    return True
+
+
+def _words_in_order(words: list[Tok], theirs: list[Tok], spare_last: bool) -> bool:
+    """Whether the surely read words of one reading are words of another, in the same order:
+    at least two of them, fragments (and, with ``spare_last``, a spoiled last word) aside.
+    With ``spare_last`` the first words must also open the other reading."""
+    wanted = [t for t in words if t.conf >= UNSURE_WORD_CONFIDENCE]
+    if spare_last and len(wanted) > 2:
+        tail = wanted[-1]
+        wanted = wanted[:-1]
+        # the spoiled last word began as the other reading's next word does ("Li-ffi")
+        if len(theirs) > len(wanted) and tail.key[:2] != theirs[len(wanted)].key[:2]:
+            return False
+    matched = 0
+    position = 0
+    for tok in wanted:
+        found = next(
+            (
+                index
+                for index in range(position, len(theirs))
+                if fuzz.ratio(tok.key, theirs[index].key) >= SAME_WORD_RATIO
+            ),
+            None,
+        )
+        if found is None:
+            if len(tok.key) <= FRAGMENT_MAX_LETTERS and not spare_last:
+                continue
+            return False
+        if spare_last and found != matched:
+            return False  # a cut reading is the other's first words, one after another
+        matched += 1
+        position = found + 1
+    return matched >= 2
 
 
 def last_date(layout: Layout, bottom_fraction: float = 0.5) -> Value | None:
@@ -2076,7 +2198,8 @@ def last_date(layout: Layout, bottom_fraction: float = 0.5) -> Value | None:
 
 _NOT_ISSUE_DATE = re.compile(
     r"\b(since|from|until|till|to|born|joined|commenc\w*|start\w*|expir\w*|valid|expected|"
-    r"completion|complete|graduat\w*)\b[^.;]*$|自|至",
+    r"completion|complete|graduat\w*|ends?|ending|ended|finish\w*|admitted|admission|"
+    r"enrol(?:l)?ment date|entered|entry)\b[^.;]*$|自|至",
     re.IGNORECASE,
 )
 

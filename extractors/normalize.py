@@ -143,6 +143,9 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
                     value = _to_date(year, second, first)
                 elif (second > 12 and first <= 12) or first == second:
                     value = _to_date(year, first, second)
+                elif re.fullmatch(r"\d{1,2}\s*\.\s*\d{1,2}\s*\.\s*\d{4}", match.group(0)):
+                    # dots are the day-first style ("03.11.2026"); month-first uses slashes
+                    value = _to_date(year, second, first)
             if value is None:
                 continue
             start, end = match.span()

@@ -13,7 +13,7 @@ import docgen
 
 from extractors import extract
 from extractors import normalize as norm
-from extractors.base import Layout, Tok, _parse_code, parse_person
+from extractors.base import Layout, Tok, _parse_code, org_row_near, parse_person, surer_reading
 from pipeline.text import Line, PageText, Word
 
 
@@ -483,3 +483,255 @@ def test_a_school_name_with_an_unread_word_is_taken_from_the_letterhead() -> Non
     page.lines[2].words[-1].confidence = sure
     fields, _ = extract("enrollment_certificate", [page], "en")
     assert fields["school_name"] == "Soares Normal University"
+
+
+# ------------------------------------------------------- letters: names read twice, dates
+
+
+def letter_page(rows: list[tuple[str, float]], family: str = "serif") -> docgen.Page:
+    """A letter drawn row by row as given (text, x as a share of the page width), so that a
+    name wraps exactly where a real letter wrapped it."""
+    page = docgen.Page(family=family)
+    fnt = page._font()
+    for text, x_share in rows:
+        if text:
+            page.words_at(page.size[0] * x_share, page.y, text, fnt)
+        page.advance(0.9)
+    return page
+
+
+def sure_words_page(rows: list[tuple[float, float, list[tuple[str, float]]]]) -> PageText:
+    """A page of words with the confidences Tesseract gave them: (y, x, [(word, conf)])."""
+    lines = []
+    for y, x, words in rows:
+        out = []
+        for text, conf in words:
+            out.append(
+                Word(text=text, confidence=conf, x0=x, y0=y, x1=x + 22 * len(text), y1=y + 40)
+            )
+            x += 22 * len(text) + 15
+        lines.append(Line(words=out))
+    return PageText(number=1, width=1700, height=2200, dpi=200, source="ocr", lines=lines)
+
+
+def _sure(text: str, conf: float = 0.95) -> list[tuple[str, float]]:
+    return [(word, conf) for word in text.split()]
+
+
+def test_a_school_name_wrapped_after_of_or_and_in_a_scanned_letter() -> None:
+    """Seed 103 (Tesseract on rendered, degraded pages): the sentence wraps the school's name
+    after a linking word ("Nanjing Institute of / Foreign Studies", "Shanghai Institute of
+    Science and / Technology"); the name goes on on the next line."""
+    for first, second, school in (
+        (
+            "We certify that Chen Jing, student number 2022922659, is enrolled at Nanjing "
+            "Institute of",
+            "Foreign Studies in Nursing.",
+            "Nanjing Institute of Foreign Studies",
+        ),
+        (
+            "This is to certify that Zhong Jing is a full-time student of Shanghai Institute "
+            "of Science and",
+            "Technology, studying Accounting.",
+            "Shanghai Institute of Science and Technology",
+        ),
+    ):
+        page = letter_page(
+            [("Certificate of Study", 0.35), ("", 0), (first, 0.09), (second, 0.09)], "sans"
+        )
+        read = docgen.ocr(docgen.degrade(page.image))
+        fields, _ = extract("enrollment_certificate", [read], "en")
+        assert fields["school_name"] == school
+
+
+def test_an_issuer_spoiled_under_its_seal_is_read_from_the_letterhead() -> None:
+    """en170 / en160 (words and confidences as Tesseract gave them): the issuer's line under
+    the seal read "Zhengzhou Xinyuat ompain Limited" (one word at 0.22) and "Qingdao Boya
+    Medical Devices Liffi" (its tail lost); the letterhead holds the same name read surely."""
+    cases = [
+        (
+            "Zhengzhou Xinyuan Electronics Company Limited",
+            [
+                *_sure("Issued by"),
+                ("Zhengzhou", 0.93),
+                ("Xinyuat", 0.61),
+                ("ompain", 0.22),
+                ("Limited", 0.9),
+            ],
+        ),
+        (
+            "Qingdao Boya Medical Devices Limited Liability Company",
+            [*_sure("Issued by Qingdao Boya Medical Devices"), ("Liffi", 0.7)],
+        ),
+    ]
+    for letterhead, issuer_line in cases:
+        page = sure_words_page(
+            [
+                (170, 355, _sure(letterhead)),
+                (290, 514, _sure("Proof of Lodging")),
+                (380, 188, _sure("Resident Xie Tao")),
+                (480, 188, _sure("Address 429 Qingnian Street, Bldg 4, Apt 2201, Yuzhong")),
+                (530, 188, _sure("District, Chongqing")),
+                (640, 593, issuer_line),
+            ]
+        )
+        fields, _ = extract("accommodation_certificate", [page], "en")
+        assert fields["issuer"] == letterhead
+
+
+def test_another_name_or_a_caption_run_on_is_no_better_reading() -> None:
+    """A name read surely and whole stays, though the letterhead names a longer body that
+    begins with it; prose that runs a name on into a caption rows below ("... Studies /
+    Provider (Signed) / Issued") is no reading of the name (seed 101)."""
+    page = sure_words_page(
+        [
+            (170, 355, _sure("Beijing Normal University Affiliated Middle School")),
+            (290, 514, _sure("Proof of Accommodation")),
+            (380, 188, _sure("Resident Xie Tao")),
+            (480, 188, _sure("Address 12 Xinjiekou Street, Xicheng District, Beijing")),
+            (560, 188, _sure("Issued by Beijing Normal University")),
+        ]
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["issuer"] == "Beijing Normal University"
+    layout = Layout([page])
+    read = org_row_near(layout, "bottom")
+    assert read is not None and surer_reading(read, [org_row_near(layout, "top")]) is None
+
+    page = docgen.lines_page(
+        """
+Proof of Accommodation
+Accommodated Person Duan Xiulan
+Accommodation Address Apt 2103, Bldg 10, Xinyuan Residence, Chaoyang District, Beijing
+Issued by Wuhan University of Foreign Studies
+
+
+Provider (Signed)
+
+
+Issued on 11 Nov 2026
+"""
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["issuer"] == "Wuhan University of Foreign Studies"
+
+
+def test_a_sellers_name_wrapped_in_its_cell_of_a_two_pair_grid() -> None:
+    """en303 "grid4" contract: "Seller  Xi'an Mingde Network    Buyer  Huang Chao" over
+    "Technology Company Limited" under the seller's value: the seller is that company."""
+    page = docgen.Page()
+    fnt = page._font()
+    title = page._font(bold=True, scale=1.5)
+    page.words_at(page.margin * 2.5, page.y, "CONTRACT FOR THE SALE OF A FLAT", title)
+    page.advance(2)
+    value_x = page.margin + int(page.body * 6)
+    right_x = page.size[0] * 0.55
+    page.words_at(page.margin, page.y, "Seller", fnt)
+    page.words_at(value_x, page.y, "Xi'an Mingde Network", fnt)
+    page.words_at(right_x, page.y, "Buyer", fnt)
+    page.words_at(right_x + page.body * 4, page.y, "Huang Chao", fnt)
+    page.advance(0.8)
+    page.words_at(value_x, page.y, "Technology Company Limited", fnt)
+    page.advance(1.5)
+    page.words_at(page.margin, page.y, "Property", fnt)
+    page.words_at(value_x, page.y, "178 Zhongshan Rd., Bldg 3, Apt 3107, Shinan District", fnt)
+    page.advance(1.5)
+    page.words_at(page.margin, page.y, "Date", fnt)
+    page.words_at(value_x, page.y, "10 FEB 2025", fnt)
+    fields, _ = extract("purchase_contract", [page.page_text()], "en")
+    assert fields["seller_name"] == "Xi'an Mingde Network Technology Company Limited"
+    assert fields["buyer_name"] == "Huang Chao"
+
+
+def test_a_letter_that_gives_its_issue_date_in_a_sentence() -> None:
+    """The date of issue stated in prose ("This certificate, issued on ...") beats a later
+    date of the letter (when the programme ends); a school named at a sentence's end stops
+    at the full stop ("... of Technology. Her studies ...")."""
+    _, page = docgen.render(
+        [
+            ("title", "Certificate of Study"),
+            (
+                "para",
+                "This certificate, issued on 22 November 2026, confirms that Wang Fang studies "
+                "at Hefei University of Technology. The programme ends on 30 June 2027.",
+            ),
+        ]
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["issue_date"] == "2026-11-22"
+    assert fields["school_name"] == "Hefei University of Technology"
+    _, page = docgen.render(
+        [
+            ("right", "Dated 22/11/2026"),
+            ("title", "To whom it may concern"),
+            (
+                "para",
+                "This is to certify that Wang Fang is a registered student of Hefei University "
+                "of Technology. Her studies will end on 30/06/2027.",
+            ),
+        ]
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert (fields["school_name"], fields["issue_date"]) == (
+        "Hefei University of Technology",
+        "2026-11-22",
+    )
+
+
+def test_the_last_date_of_a_letter_is_not_when_a_stay_ends() -> None:
+    """With no date of issue given, the last date is taken, but not one that says when
+    something ends or began ("ends on 30 June 2027", "admitted on 1 September 2023")."""
+    page = docgen.lines_page(
+        """
+Certificate of Enrolment
+Hefei University of Technology
+We certify that Wang Fang is a student of Hefei University of Technology.
+22 November 2026
+Her programme ends on 30 June 2027, and she was admitted on 1 September 2023.
+"""
+    )
+    fields, _ = extract("enrollment_certificate", [page], "en")
+    assert fields["issue_date"] == "2026-11-22"
+
+
+def test_dotted_day_first_dates() -> None:
+    """Dots are the day-first style ("03.11.2026"); slashes stay ambiguous when both parts
+    could be the month."""
+    assert norm.parse_date("03.11.2026") == "2026-11-03"
+    assert norm.parse_date("1.2.2026") == "2026-02-01"
+    assert norm.parse_date("03/11/2026") is None
+    _, page = docgen.render(
+        [
+            ("title", "Proof of Accommodation"),
+            ("kv", "Resident", "Li Na"),
+            ("kv", "Address", "Room 508, Building 3, 12 Wenhua Road, Jinshui District"),
+            ("kv", "Issued by", "Henan Huaxin Logistics Co., Ltd."),
+            ("kv", "Date of issue", "03.11.2026"),
+        ]
+    )
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["issue_date"] == "2026-11-03"
+
+
+def test_a_line_of_a_sentence_is_not_the_issuer_by_the_seal() -> None:
+    """A letter's last line of prose ending in "our company." is no organisation standing by
+    its seal; the name under the seal is."""
+    _, page = docgen.render(
+        [
+            ("heading", "Henan Huaxin Logistics Co., Ltd."),
+            ("title", "Proof of Accommodation"),
+            (
+                "para",
+                "We hereby certify that Li Na resides at Room 508, Building 3, 12 Wenhua Road, "
+                "Jinshui District, Zhengzhou, in accommodation provided by our company.",
+            ),
+            ("gap",),
+            ("right", "(Official seal)"),
+            ("right", "2026/11/03"),
+        ]
+    )
+    layout = Layout([page])
+    bottom = org_row_near(layout, "bottom")
+    assert bottom is not None and bottom.value == "Henan Huaxin Logistics Co., Ltd."
+    fields, _ = extract("accommodation_certificate", [page], "en")
+    assert fields["issuer"] == "Henan Huaxin Logistics Co., Ltd."
