@@ -20,7 +20,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 from pipeline.errors import (
     CorruptFile,
@@ -110,8 +110,10 @@ def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPag
         raise CorruptFile(f"page {number} is only {width}x{height} pixels")
     dpi = _image_dpi(frame, settings)
     frame.load()
-    upright = ImageOps.exif_transpose(frame) if number == 1 else frame
-    if upright.mode in ("1", "L", "I;16", "I", "F"):
+    upright = _exif_upright(frame) if number == 1 else frame
+    if upright.mode == "L":
+        pixels = np.asarray(upright)  # (convert() to the same mode copies the image)
+    elif upright.mode in ("1", "I;16", "I", "F"):
         pixels = np.asarray(upright.convert("L"))
     else:
         rgb = upright if upright.mode == "RGB" else upright.convert("RGB")
@@ -120,6 +122,18 @@ def _decode_frame(frame: Image.Image, number: int, settings: Settings) -> RawPag
     return RawPage(
         number=number, dpi=dpi, width=pixels.shape[1], height=pixels.shape[0], image=pixels
     )
+
+
+#: EXIF orientations that ``ImageOps.exif_transpose`` turns or mirrors the image for.
+_TURNED_ORIENTATIONS = frozenset(range(2, 9))
+
+
+def _exif_upright(frame: Image.Image) -> Image.Image:
+    """The frame as ``ImageOps.exif_transpose`` sets it upright; the frame itself when its
+    EXIF says it is upright already (exif_transpose would return a copy: 2-12 ms a page)."""
+    if frame.getexif().get(ExifTags.Base.Orientation) not in _TURNED_ORIENTATIONS:
+        return frame
+    return ImageOps.exif_transpose(frame)
 
 
 def _image_dpi(frame: Image.Image, settings: Settings) -> int:

@@ -252,3 +252,100 @@ def test_a_portrait_skips_ocr_with_the_full_photo_checks_and_a_page_is_read(page
     # the gate found no face: the page was read, and not measured as a portrait
     assert read.checks["photo_face_count"] == 0
     assert read.checks["photo_sharpness"] is None and read.checks["photo_text_blobs"] is None
+
+
+# --- percentiles, ruled-line lanes, colour distance, text height, EXIF, face copies ---------
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_percentiles_of_sorted_rows_and_of_histograms_are_numpys(page, seed):
+    rng = np.random.default_rng(seed)
+    tiles = page.image[: 48 * 20, : 48 * 30].reshape(20, 48, 30, 48).swapaxes(1, 2)
+    tiles = tiles.reshape(600, 48 * 48)
+    noise = rng.integers(0, 256, (50, int(rng.integers(1, 3000)))).astype(np.uint8)
+    percents = (0.0, 0.05, 5.0, 50.0, 90.0, 95.0, 99.0, 100.0, float(rng.uniform(0, 100)))
+    for rows in (tiles, noise, (noise.astype(np.float32) * np.float32(0.37))):
+        kind = "stable" if rows.dtype == np.uint8 else None
+        expected = np.percentile(rows, percents, axis=1)
+        found = imaging.sorted_percentiles(np.sort(rows, axis=1, kind=kind), percents)
+        assert found.dtype == expected.dtype and np.array_equal(found, expected)
+    for values in (page.image[::7, ::5], noise[0], tiles[int(rng.integers(600))]):
+        expected = [float(v) for v in np.percentile(values, percents)]
+        assert imaging.uint8_percentiles(values, percents) == expected
+
+
+def test_ruled_lines_are_those_of_the_whole_page_morphology(ruled, page, monkeypatch):
+    """Rules opened only in the rows and columns that can hold a long run are the rules
+    the whole page's opening gives (the lanes given: every row and column)."""
+    gray = imaging.to_gray(ruled)
+    pages = [(gray, docgen.DPI), (np.ascontiguousarray(gray[3:, 5:].T), docgen.DPI)]
+    pages += [(np.ascontiguousarray(gray[:, 1:]), 200), (page.image, 300)]
+    found = [imaging.ruled_lines_mask(image, dpi) for image, dpi in pages]
+    assert found[0] is not None and found[3] is None
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    for vertical in (False, True):
+        lanes = imaging._lanes_with_runs(ink, 40, vertical)
+        size = (1, 40) if vertical else (40, 1)
+        opened = cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size)
+        )
+        holding = np.flatnonzero(opened.any(axis=0 if vertical else 1))
+        assert len(holding) > 0 and np.isin(holding, lanes).all()
+        assert len(lanes) < 0.5 * ink.shape[1 if vertical else 0]  # most lanes are skipped
+
+    def every_lane(ink, length, vertical):
+        return np.arange(ink.shape[1 if vertical else 0])
+
+    monkeypatch.setattr(imaging, "_lanes_with_runs", every_lane)
+    for (image, dpi), mask in zip(pages, found, strict=True):
+        whole = imaging.ruled_lines_mask(image, dpi)
+        assert (whole is None) == (mask is None)
+        assert whole is None or np.array_equal(whole, mask)
+
+
+def test_colour_distance_is_numpys_norm(page):
+    photo, _ = pagegen.photograph(page.image)
+    lab = cv2.cvtColor(photo, cv2.COLOR_BGR2LAB).astype(np.float32) * np.float32([0.5, 1, 1])
+    centre = np.median(lab[:20].reshape(-1, 3), axis=0)
+    expected = np.linalg.norm(lab - centre, axis=2)
+    found = imaging._colour_distance(lab.copy(), centre)
+    assert found.dtype == expected.dtype and np.array_equal(found, expected)
+
+
+def test_text_height_is_measured_finely_unless_surely_large(page, monkeypatch):
+    small_print = cv2.resize(page.image, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    card = np.ascontiguousarray(small_print[:900, :1100])  # under the analysis size
+    images = [page.image, small_print, card]
+    results = [imaging.enlarge_small_text(image) for image in images]
+    assert results[0][1] == 1.0 and results[1][1] > 1.0  # big text kept, small enlarged
+    calls = []
+    monkeypatch.setattr(imaging, "text_height", lambda g: calls.append(g) or 0.0)
+    imaging.enlarge_small_text(page.image)
+    assert calls == []  # the coarse measure sufficed
+    monkeypatch.undo()
+    monkeypatch.setattr(imaging, "TEXT_SURELY_LARGE", float("inf"))  # always the fine one
+    for image, (enlarged, factor) in zip(images, results, strict=True):
+        fine, fine_factor = imaging.enlarge_small_text(image)
+        assert fine_factor == factor and np.array_equal(fine, enlarged)
+    assert imaging.text_height(card) is not None
+
+
+def test_exif_orientation_turns_the_page_and_no_orientation_copies_nothing(tmp_path, settings):
+    from PIL import Image
+
+    from pipeline.pages import _exif_upright
+
+    picture = Image.fromarray(np.arange(60 * 80, dtype=np.uint32).reshape(60, 80).astype(np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned: shown rotated by 90 degrees clockwise
+    turned = tmp_path / "turned.jpg"
+    picture.convert("RGB").save(turned, exif=exif.tobytes(), quality=100)
+    plain = tmp_path / "plain.png"
+    picture.save(plain)
+    (page,) = load_pages(turned, "jpeg", settings)
+    assert page.image.shape[:2] == (80, 60)
+    with Image.open(plain) as image:
+        image.load()
+        assert _exif_upright(image) is image
+    (flat,) = load_pages(plain, "png", settings)
+    assert np.array_equal(flat.image, np.asarray(picture))

@@ -185,3 +185,24 @@ def test_the_generators_portraits_still_skip_ocr(seed: int) -> None:
 
 def test_portrait_fixture_has_no_text(portrait: np.ndarray) -> None:
     assert count_text_blobs(cv2.cvtColor(portrait, cv2.COLOR_BGR2GRAY)) < PHOTO_MAX_TEXT_BLOBS
+
+
+def test_the_detection_copy_is_shared_and_the_checks_do_not_depend_on_it():
+    from skimage import data
+
+    from extractors import photo
+
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
+    grey = cv2.resize(astronaut, (900, 900), interpolation=cv2.INTER_CUBIC)
+    first, scale = photo._detection_copy(grey)
+    again, _ = photo._detection_copy(grey)
+    assert again is first and not first.flags.writeable and scale < 1
+    assert photo._mean(grey) == float(grey.mean())
+    assert photo._mean(grey[100:400, 50:333]) == float(grey[100:400, 50:333].mean())
+    shared = [photo.measure_photo(grey, quick=True), photo.measure_photo(grey)]
+    photo._LAST_DETECTION_COPY.entry = None
+    fresh = photo.measure_photo(grey)
+    assert shared[1] == fresh and fresh["face_count"] >= 1
+    other = grey.copy()
+    other[:, :450] = 255  # another image: its own copy, not the last one
+    assert photo._detection_copy(other)[0] is not first
