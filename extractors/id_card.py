@@ -50,10 +50,14 @@ SPECS = [
 ]
 
 
+#: A validity's end: a dotted or slashed date, or long-term in words (OCR-tolerant).
+_END_DATE = r"(?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}"
+_END_WORDS = r"(?i:" + norm.LONG_TERM + r"|indefinite|permanent)"
+
 _VALIDITY_RANGE = re.compile(
     r"\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,2}\s*[-–—~至]\s*"
     # "长期" also when OCR misread its second character: no date starts with 长
-    r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长\w?)"
+    r"(" + _END_DATE + "|" + _END_WORDS + r"|长\w?)"
 )
 
 
@@ -61,7 +65,7 @@ _VALIDITY_RANGE = re.compile(
 #: dash right after a digit or a short fragment, then a dotted or slashed date or "long-term".
 _VALIDITY_END = re.compile(
     r"(?:\d|\b\w{1,4})\s*[-–—~至]\s*"
-    r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长期)"
+    r"(" + _END_DATE + "|" + _END_WORDS + r"|长期)"
     r"(?![\d.])"
 )
 
@@ -77,7 +81,7 @@ _SAME_DAY_END = re.compile(
 #: A range's end right after the validity's label and a dash, its start lost.
 _LABELLED_END = re.compile(
     r"(?i:\bvalid(?:ity)?(?:\s+period)?|\bperiod\s+of\s+validity|有效期限?)\s*[:：]?\s*[-–—~至]\s*"
-    r"((?:19|20)\d{2}[.\-/]\d{1,2}[.\-/]\d{1,2}|(?i:long[- ]?term|indefinite|permanent)|长期)"
+    r"(" + _END_DATE + "|" + _END_WORDS + r"|长期)"
     r"(?![\d.])"
 )
 

@@ -21,8 +21,10 @@ MONTHS: dict[str, int] = {
     "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 
+#: "long-term" as OCR reads it too: "Lor.g term", "L0ng-terrn", "Lonq term".
+LONG_TERM = r"l[o0][nr.,]{1,2}[gq][\s\-–.]*t[ec]r?(?:m|rn)"
 _INDEFINITE_WORDS = re.compile(
-    r"\b(indefinite(ly)?|long[\s-]?term|permanent|no\s+fixed\s+term|open[\s-]?ended|"
+    r"\b(indefinite(ly)?|" + LONG_TERM + r"|permanent|no\s+fixed\s+term|open[\s-]?ended|"
     r"unlimited|without\s+(a\s+)?fixed\s+term|perpetual)\b|长期|永久|无固定期限",
     re.IGNORECASE,
 )

@@ -343,3 +343,12 @@ def test_the_start_of_a_range_is_not_its_end() -> None:
     fields, evidence = extract("id_card", [page.page_text()], "en")
     assert fields["valid_until"] == "2034-11-21"
     assert evidence["valid_until"].confidence >= AGREEING_CONFIDENCE
+
+
+@pytest.mark.parametrize("words", ["Lor.g term", "Long terrn", "L0ng-term"])
+def test_long_term_as_ocr_misreads_it_is_no_end_date(words: str) -> None:
+    """en seed 6161: "Validity 2019.11.17 - Lor.g term" gave the start as the end, so a
+    long-term card was called expired."""
+    fields, reasons, _ = identity_verdict(f"2019.11.17 - {words}")
+    assert fields["valid_until"] == "indefinite"
+    assert reasons == []
