@@ -1012,3 +1012,21 @@ def test_a_credit_code_misread_in_one_glyph_is_the_forms() -> None:
     assert items(make_form(), [*good_documents()[:3], bad]) == [
         ("proof_of_employment", "invalid_code")
     ]
+
+
+def test_an_unsure_failing_code_adds_nothing_to_another_companys_licence() -> None:
+    """Seed 6161: another company's licence, its code read at 0.21 with two glyphs wrong:
+    employer_mismatch only, and a clerk note; read surely, the code is invalid_code too."""
+    bad = OTHER_CREDIT[:-1] + ("1" if OTHER_CREDIT[-1] != "1" else "2")
+    assert not uscc.is_valid(bad)
+    other = "Beijing Hengtai Technology Co., Ltd."
+    unsure = licence(credit_code=bad, company_name=other)
+    unsure.field_evidence["credit_code"] = FieldEvidence(confidence=0.21)
+    documents = [*good_documents()[:3], unsure]
+    assert items(make_form(), documents) == [("proof_of_employment", "employer_mismatch")]
+    assert decide(make_form(), documents, Settings()).needs_review
+    sure = licence(credit_code=bad, company_name=other)
+    assert items(make_form(), [*good_documents()[:3], sure]) == [
+        ("proof_of_employment", "employer_mismatch"),
+        ("proof_of_employment", "invalid_code"),
+    ]

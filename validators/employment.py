@@ -151,6 +151,19 @@ def validate_employment(
                     f"code with the same check character, so taken as a misread of it; "
                     f"rule: {rule}"
                 )
+            elif (
+                not uscc.is_valid(normalize_code(code))
+                and confidence is not None
+                and confidence < LOW_FIELD_CONFIDENCE
+                and not result.passes
+            ):
+                # refused already (another company's licence, another person's): a code read
+                # unsurely that fails its check proves nothing more about the document
+                result.note(
+                    f"{doc_label(doc)}, field 'credit_code': fails its check character, read "
+                    f"with low confidence ({confidence:.2f}); not reported, the document is "
+                    f"refused for another reason; rule: {rule}"
+                )
             elif not uscc.is_valid(normalize_code(code)):
                 low = low_confidence_note(doc, "credit_code", rule)
                 result.fail(
