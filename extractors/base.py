@@ -146,6 +146,25 @@ class Row:
     def text(self) -> str:
         return join_toks(self.toks)
 
+    @property
+    def value_gap(self) -> float:
+        """The gap that ends a value on this row: ``VALUE_GAP_FACTOR`` row heights, unless
+        every word of the row is set about as far apart (a justified line of prose, "Lessor:
+        Kristin  Fernandez.  Lessee: Fan  Xia"), where no gap is a column's edge."""
+        base = VALUE_GAP_FACTOR * self.height
+        gaps = sorted(b.x0 - a.x1 for a, b in pairwise(self.toks) if b.page == a.page)
+        if len(gaps) < EVEN_ROW_MIN_GAPS or gaps[0] <= 0:
+            return base
+        if gaps[-1] > EVEN_ROW_SPREAD * gaps[len(gaps) // 2]:
+            return base  # some gaps much wider than the rest: columns
+        return max(base, EVEN_ROW_SPREAD * gaps[-1])
+
+
+#: A row of at least this many word gaps, none over ``EVEN_ROW_SPREAD`` times the median
+#: gap, is set evenly (justified): its wide gaps are word spaces, not columns.
+EVEN_ROW_MIN_GAPS = 4
+EVEN_ROW_SPREAD = 1.5
+
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20
@@ -503,7 +522,7 @@ class Layout:
         """Tokens to the right of a label on its row, up to a wide gap or the next label."""
         row = self.rows[match.row]
         toks = row.toks
-        limit_gap = VALUE_GAP_FACTOR * row.height
+        limit_gap = row.value_gap
         out: list[Tok] = []
         index = match.end
         while index < len(toks):

@@ -735,3 +735,64 @@ def test_a_line_of_a_sentence_is_not_the_issuer_by_the_seal() -> None:
     assert bottom is not None and bottom.value == "Henan Huaxin Logistics Co., Ltd."
     fields, _ = extract("accommodation_certificate", [page], "en")
     assert fields["issuer"] == "Henan Huaxin Logistics Co., Ltd."
+
+
+def test_names_in_a_justified_line_whose_word_spaces_are_wide() -> None:
+    """en seed 6161, a rental contract in prose: the first line set justified, every word
+    about 2.3 row heights apart, so each gap looked like a column's edge and the parties
+    were cut to "Kristin" and "Fan" (words and boxes as Tesseract gave them)."""
+
+    def line(*words: tuple[str, float, int, int, int, int]) -> Line:
+        return Line(
+            words=[
+                Word(text=t, confidence=c, x0=x0, y0=y0, x1=x1, y1=y1)
+                for t, c, x0, y0, x1, y1 in words
+            ]
+        )
+
+    page = PageText(
+        number=1,
+        width=1654,
+        height=2339,
+        dpi=200,
+        source="ocr",
+        lines=[
+            line(
+                ("Housing", 0.96, 354, 220, 654, 280),
+                ("Rental", 0.96, 696, 220, 933, 268),
+                ("Contract", 0.96, 972, 221, 1298, 268),
+            ),
+            line(
+                ("T", 0.0, 161, 341, 188, 367),  # a clause number, read as a letter
+                ("Lessor:", 0.97, 257, 336, 378, 377),
+                ("Kristin", 0.96, 448, 335, 556, 377),
+                ("Fernandez.", 0.96, 624, 335, 816, 377),
+                ("Lessee:", 0.97, 885, 341, 1014, 368),
+                ("Fan", 0.44, 1084, 341, 1140, 368),
+                ("Xia,", 0.73, 1206, 339, 1270, 371),
+                ("ID", 0.96, 1339, 341, 1372, 367),
+                ("No.", 0.96, 1440, 341, 1493, 368),
+            ),
+            line(
+                ("110102198612138431.", 0.92, 161, 397, 579, 425),
+                ("The", 0.97, 594, 396, 659, 425),
+                ("parties", 0.96, 676, 396, 796, 432),
+                ("agree", 0.96, 811, 404, 911, 432),
+                ("as", 0.95, 926, 404, 963, 425),
+                ("follows.", 0.95, 977, 396, 1110, 425),
+            ),
+        ],
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert (fields["landlord_name"], fields["tenant_name"]) == ("Kristin Fernandez", "Fan Xia")
+    # a form's row with columns keeps its column edge: "Lessor: Kristin   Lessee: Fan Xia"
+    page.lines[1] = line(
+        ("Lessor:", 0.97, 257, 336, 378, 377),
+        ("Kristin", 0.96, 400, 335, 508, 377),
+        ("Wang", 0.96, 520, 335, 600, 377),
+        ("Deposit", 0.96, 900, 335, 1040, 377),
+        ("RMB", 0.96, 1052, 335, 1120, 377),
+        ("3000", 0.96, 1132, 335, 1210, 377),
+    )
+    fields, _ = extract("rental_contract", [page], "en")
+    assert fields["landlord_name"] == "Kristin Wang"
