@@ -890,6 +890,8 @@ def parse_person(toks: list[Tok], printed: bool = False) -> tuple[str, list[Tok]
         return None  # a signature read as letters ("PWN /", "Wary wl"): not a printed name
     if any(tok.key in ROLE_WORDS for tok in taken):
         return None  # "Party A", "Tenant": a role where a name should be
+    if taken and not taken[0].cjk and ORG_MARKERS.search(value):
+        return None  # "Photo Studio" (a caption whose value OCR lost): a body, not a person
     if taken and taken[0].cjk:
         value = re.sub(r"(同学|同志|先生|女士|老师)$", "", value)
         if _holds_cjk_label(value) or ORG_MARKERS.search(value) or len(value) < 2:

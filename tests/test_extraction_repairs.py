@@ -796,3 +796,20 @@ def test_names_in_a_justified_line_whose_word_spaces_are_wide() -> None:
     )
     fields, _ = extract("rental_contract", [page], "en")
     assert fields["landlord_name"] == "Kristin Wang"
+
+
+def test_a_caption_whose_value_ocr_lost_is_not_the_customers_name() -> None:
+    """en seed 6161: a receipt slip whose values were printed too light to read; under
+    "Customer" came the next caption, "Photo Studio", taken for the customer's name (a
+    false name_mismatch on the photo). A studio is a body, not a person."""
+    lost = stacked_page(
+        "Receipt of Digital Photo for Identity Documents",
+        [("Customer", []), ("Photo Studio", []), ("Receipt Number", ["SZ0953541702"])],
+    )
+    fields, _ = extract("photo_receipt", [lost], "en")
+    assert fields["name"] is None and fields["receipt_number"] == "SZ0953541702"
+    read = stacked_page(
+        "Receipt of Digital Photo for Identity Documents",
+        [("Customer", ["Jennifer Carter"]), ("Receipt Number", ["SZ0953541702"])],
+    )
+    assert extract("photo_receipt", [read], "en")[0]["name"] == "Jennifer Carter"
