@@ -891,6 +891,8 @@ def test_matching_primitives() -> None:
     assert cut.equal and cut.marginal
     assert not organisation_match("Hangzhou University", "Wuhan University of Commerce")
     assert person_name_match("Reng Yong", "Peng Yong")  # P read as R
+    assert person_name_match("Chena Min", "Cheng Min")  # a single-storey g read as a
+    assert not person_name_match("Chen Na", "Cheng Min")
     # a legal form cut off by a line break is not another company
     assert organisation_match("Haoyun Technology Company", "Haoyun Technology Company Limited")
     assert not organisation_match("Co., Ltd.", "Haoyun Technology Co., Ltd.")

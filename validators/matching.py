@@ -70,6 +70,7 @@ OCR_CONFUSABLE: frozenset[frozenset[str]] = frozenset(
         ("t", "f"),
         ("j", "i"),
         ("q", "g"),
+        ("g", "a"),  # a single-storey g ("Chena Min" for "Cheng Min", seed 6161)
         ("y", "v"),
         ("0", "d"),
         ("c", "o"),
