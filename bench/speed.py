@@ -253,10 +253,11 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
     )
     from pipeline.application import input_fingerprint
     from pipeline.cache import CACHE_DIR_NAME
-    from pipeline.duplicates import update_outbox
+    from pipeline.duplicates import document_prints, flag_outbox, readings_text_of
     from pipeline.ingest import discover_applications, load_application
     from pipeline.ocr import persistent_engine_available, start_ocr_workers
     from pipeline.privacy import install_redaction
+    from pipeline.reporting import compact_result
     from pipeline.settings import get_settings
 
     install_redaction()
@@ -265,7 +266,7 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
         start_ocr_workers(workers)
     batch_out, cache_dir = out / batch.name, str(out / CACHE_DIR_NAME)
     applications = [load_application(f, settings) for f in discover_applications(batch)]
-    results, left, readings = [], {}, {}
+    results, prints, left, readings, finishing = [], [], {}, {}, {}
     reads = deque()
     for index, application in enumerate(applications):
         register_secrets(application)
@@ -295,11 +296,12 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
 
         def finish(index: int) -> None:
             application = applications[index]
+            finishing[index] = readings.pop(index)
             future = pool.submit(
                 finish_one_application,
                 application.application_id,
                 application,
-                readings.pop(index),
+                finishing[index],
                 str(batch_out / application.folder.name),
                 input_fingerprint(application),
             )
@@ -316,9 +318,11 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
                     value = future.result()
                 except Exception:  # as the flow: a crashed application is reported, not fatal
                     value = None
-                if kind == "finish":
+                if kind == "finish":  # as the flow: keep a compact result and prints
+                    finished = finishing.pop(index)
                     if value is not None:
-                        results.append(value)
+                        prints += document_prints(value, readings_text_of(finished))
+                        results.append(compact_result(value))
                     continue
                 if value is not None:
                     readings[index][relative] = value[0]
@@ -326,12 +330,7 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
                 if left[index] == 0:
                     finish(index)
     by_id = {a.application_id: a for a in applications}
-    update_outbox(
-        results,
-        {key: batch_out / a.folder.name for key, a in by_id.items()},
-        Path(cache_dir),
-        {key: a.form.language.value for key, a in by_id.items() if a.form},
-    )
+    flag_outbox(results, prints, {key: batch_out / a.folder.name for key, a in by_id.items()})
 
 
 def running_server(port: int = 4299):

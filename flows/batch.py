@@ -30,12 +30,20 @@ from flows.work import (
     finish_one_application,
     ocr_concurrency,
     read_one_file,
+    register_result_secrets,
     register_secrets,
     store_result,
 )
 from pipeline.application import finished_result, input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME, remove_stale_temporaries, write_atomic
-from pipeline.duplicates import update_outbox
+from pipeline.duplicates import (
+    DocumentPrint,
+    TextSource,
+    document_prints,
+    flag_outbox,
+    reading_text_of,
+    readings_text_of,
+)
 from pipeline.errors import ReadError
 from pipeline.ingest import (
     ApplicationInput,
@@ -47,7 +55,7 @@ from pipeline.models import ApplicationResult, BatchSummary, Status
 from pipeline.ocr import persistent_engine_available, start_ocr_workers
 from pipeline.privacy import install_redaction
 from pipeline.reading import FileReading
-from pipeline.reporting import file_labels
+from pipeline.reporting import compact_result, file_labels
 from pipeline.settings import get_settings
 from pipeline.version import code_fingerprint
 
@@ -112,7 +120,9 @@ def ocr_tags() -> list[str]:
 
 @dataclass
 class _Tally:
-    """What the flow counts for summary.json."""
+    """What the flow counts for summary.json, and what it keeps of each finished
+    application for the end of the batch: a compact result (dashboard, duplicate flags)
+    and the prints of its documents (duplicate pass), never the whole result or text."""
 
     files_read: int = 0
     files_failed: int = 0
@@ -121,10 +131,14 @@ class _Tally:
     failures: Counter = field(default_factory=Counter)
     by_status: Counter = field(default_factory=Counter)
     crashed: list[str] = field(default_factory=list)
-    results: list[ApplicationResult] = field(default_factory=list)
+    #: (application's index in the batch, compact result)
+    results: list[tuple[int, ApplicationResult]] = field(default_factory=list)
+    prints: list[DocumentPrint] = field(default_factory=list)
 
-    def add_result(self, result: ApplicationResult) -> None:
-        self.results.append(result)
+    def add_result(self, index: int, result: ApplicationResult, text_of: TextSource) -> None:
+        register_result_secrets(result)  # on Dask, they were registered in another process
+        self.prints += _prints_of(result, text_of)
+        self.results.append((index, compact_result(result)))
         self.by_status[result.status] += 1
         for doc in result.documents:
             self.pages += len(doc.pages)
@@ -177,7 +191,9 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
     # PROOFS_OCR_CONCURRENCY to its size)
     window = max(READ_WINDOW_MIN, READ_WINDOW_PER_WORKER * ocr_concurrency(settings))
     waiting: dict[int, dict] = {}
-    finishing: list[tuple[str, PrefectFuture]] = []
+    # finishing applications, with their readings: kept until the result is in, for the
+    # prints of its documents, then dropped
+    finishing: dict[PrefectFuture, tuple[int, dict[str, FileReading]]] = {}
 
     def submit_finish(index: int) -> None:
         application = applications[index]
@@ -189,13 +205,32 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             str(batch_out / application.folder.name),
             state["fingerprint"],
         )
-        finishing.append((application.application_id, future))
+        finishing[future] = (index, state["readings"])
+
+    def collect_finished(future: PrefectFuture) -> None:
+        """Take a finished application's result in as soon as it is there, so that neither
+        its future nor its readings outlive it."""
+        index, readings = finishing.pop(future)
+        application_id = applications[index].application_id
+        try:
+            result = future.result()
+        except Exception as error:
+            tally.crashed.append(application_id)
+            logger.error(
+                "%s: checking the application failed (%s)", application_id, type(error).__name__
+            )
+            return
+        tally.add_result(index, result, readings_text_of(readings))
+        logger.info("%s: %s", application_id, result.status.value)
 
     for index, application in enumerate(applications):
         fingerprint = input_fingerprint(application)
         previous = finished_result(batch_out / application.folder.name, fingerprint)
         if previous is not None:
-            tally.add_result(previous)
+            cached_text = reading_text_of(
+                Path(cache_dir), {application.application_id: application.language}
+            )
+            tally.add_result(index, previous, cached_text)
             tally.files_from_cache += len(application.files)
             done_files += len(application.files)
             continue
@@ -226,9 +261,12 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             )
             pending[future] = (index, upload.relative)
 
-    while reads or pending:
+    while reads or pending or finishing:
         submit_reads()
-        future = next(as_completed(list(pending)))
+        future = next(as_completed([*pending, *finishing]))
+        if future in finishing:
+            collect_finished(future)
+            continue
         index, relative = pending.pop(future)
         application = applications[index]
         try:
@@ -251,20 +289,13 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
         if state["left"] == 0:
             submit_finish(index)
 
-    for application_id, future in finishing:
-        try:
-            result = future.result()
-        except Exception as error:
-            tally.crashed.append(application_id)
-            logger.error(
-                "%s: checking the application failed (%s)", application_id, type(error).__name__
-            )
-            continue
-        tally.add_result(result)
-        logger.info("%s: %s", application_id, result.status.value)
-
-    tally.results = _flag_duplicates(tally.results, applications, batch_out, Path(cache_dir))
-    dashboard.finish(tally.results, file_numbers, tally.crashed)
+    # in folder order, not the order applications finished in
+    results = [result for _, result in sorted(tally.results, key=lambda item: item[0])]
+    tally.results.clear()
+    position = {a.application_id: index for index, a in enumerate(applications)}
+    tally.crashed.sort(key=lambda application_id: position[application_id])
+    results = _flag_duplicates(results, tally.prints, applications, batch_out)
+    dashboard.finish(results, file_numbers, tally.crashed)
     summary = BatchSummary(
         batch=batch_name,
         pipeline_version=code_fingerprint(),
@@ -290,15 +321,27 @@ def _report_progress(done: int, total: int) -> None:
         listener(done, total)
 
 
+def _prints_of(result: ApplicationResult, text_of: TextSource) -> list[DocumentPrint]:
+    """The prints of a result's documents; without their text if it cannot be had (a
+    missed near duplicate is a gap in review, not a failed batch)."""
+    try:
+        return document_prints(result, text_of)
+    except Exception as error:
+        get_run_logger().warning(
+            "%s: documents compared by hash only (%s)", result.application_id, type(error).__name__
+        )
+        return document_prints(result, lambda application_id, doc: None)
+
+
 def _flag_duplicates(
     results: list[ApplicationResult],
+    prints: list[DocumentPrint],
     applications: list[ApplicationInput],
     batch_out: Path,
-    cache_dir: Path,
 ) -> list[ApplicationResult]:
     """One document under several applications flags them all for review; only results
     that change are rewritten (and re-stored), so a rerun rewrites nothing. Runs once all
-    are finished: near duplicates need every reading. Never fails the batch."""
+    are finished, from the prints of every document. Never fails the batch."""
     claimed = Counter(a.application_id for a in applications)
     by_id = {a.application_id: a for a in applications if claimed[a.application_id] == 1}
 
@@ -307,11 +350,10 @@ def _flag_duplicates(
         store_result(result, application, batch_out / application.folder.name)
 
     try:
-        return update_outbox(
+        return flag_outbox(
             results,
+            prints,
             {key: batch_out / a.folder.name for key, a in by_id.items()},
-            cache_dir,
-            {key: a.form.language.value for key, a in by_id.items() if a.form},
             on_change=store,
         )
     except Exception as error:  # a missed flag is a gap in review, not a failed batch

@@ -20,7 +20,6 @@ from prefect.artifacts import (
 )
 
 from pipeline.models import ApplicationResult
-from pipeline.privacy import SECRETS
 from pipeline.reporting import (
     artifact_key,
     clerk_markdown,
@@ -65,14 +64,9 @@ class BatchDashboard:
         numbers: Mapping[str, Mapping[str, int]],
         crashed: Sequence[str],
     ) -> None:
-        """Tables and the clerks' list, once every application is decided."""
-        for result in results:  # on Dask, values were registered in another process
-            SECRETS.add(
-                str(value)
-                for doc in result.documents
-                for value in doc.fields.values()
-                if isinstance(value, str)
-            )
+        """Tables and the clerks' list, once every application is decided. The values
+        read from each application were registered for masking when its result came in
+        (``flows.work.register_result_secrets``): ``results`` may be compact."""
         self._safely(self._finish, results, numbers, crashed)
 
     def _start(self, total_files: int) -> None:

@@ -94,12 +94,7 @@ def finish_one_application(
     install_redaction()  # on a Dask worker, this process has not seen the forms yet
     register_secrets(application)
     result = build_result(application, readings, get_settings(), fingerprint)
-    SECRETS.add(
-        str(value)
-        for doc in result.documents
-        for value in doc.fields.values()
-        if isinstance(value, str)
-    )
+    register_result_secrets(result)
     write_result(result, application, Path(out_dir))
     store_result(result, application, Path(out_dir))
     return result
@@ -126,3 +121,14 @@ def register_secrets(application: ApplicationInput) -> None:
     SECRETS.add([form.applicant.name, form.applicant.id_number, form.residence.address])
     if form.agent:
         SECRETS.add([form.agent.name, form.agent.id_number])
+
+
+def register_result_secrets(result: ApplicationResult) -> None:
+    """Mask the field values read from an application's documents in every later log
+    record of this process (the flow's process too when the result comes from Dask)."""
+    SECRETS.add(
+        str(value)
+        for doc in result.documents
+        for value in doc.fields.values()
+        if isinstance(value, str)
+    )

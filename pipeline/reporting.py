@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.models import ApplicationResult, Status
+from pipeline.models import ApplicationResult, DocumentResult, Status
 from pipeline.privacy import mask
 
 #: Prefect artifact keys: lowercase letters, digits and dashes only.
@@ -31,6 +31,25 @@ class FailedFile:
     application_id: str
     number: int
     error_code: str
+
+
+def compact_result(result: ApplicationResult) -> ApplicationResult:
+    """What a batch keeps of a finished application until its end (summary, dashboard,
+    duplicate flags): the result without field values, evidence, checks and previews,
+    which only its result.json needs. Each document keeps its file, hash, type, pages
+    and error; the status, review reasons and notice are kept whole."""
+    documents = [
+        DocumentResult(
+            file=doc.file,
+            sha256=doc.sha256,
+            type=doc.type,
+            pages=doc.pages,
+            error=doc.error,
+            error_code=doc.error_code,
+        )
+        for doc in result.documents
+    ]
+    return result.model_copy(update={"documents": documents})
 
 
 def artifact_key(batch: str, what: str) -> str:

@@ -10,14 +10,29 @@ import pytest
 from pipeline.cache import ReadingCache
 from pipeline.duplicates import (
     DUPLICATE_MARK,
+    MIN_SHINGLES,
     DocumentText,
+    document_print,
+    document_prints,
     find_duplicates,
     flag_duplicates,
+    flag_outbox,
+    jaccard,
+    reading_text_of,
+    readings_text_of,
     shingles,
     update_outbox,
 )
-from pipeline.models import ApplicationResult, DocumentResult, DocumentType, Status
-from pipeline.reading import cache_key, read_upload
+from pipeline.models import (
+    ApplicationResult,
+    DocumentResult,
+    DocumentType,
+    FieldEvidence,
+    Status,
+)
+from pipeline.reading import FileReading, cache_key, read_upload
+from pipeline.reporting import compact_result
+from pipeline.text import Line, PageText, Word
 
 LEASE_TEXT = (
     "House lease contract. Lessor Zhang Min, lessee {tenant}, ID number {id}. The lessor lets "
@@ -208,3 +223,133 @@ def test_the_same_page_scanned_twice_is_found_through_real_ocr(tmp_path, setting
     assert not flagged["A3"].needs_review
     written = json.loads((tmp_path / "A2" / "result.json").read_text())
     assert written["needs_review"] is True
+
+
+# ------------------------------------------------- prints: what the batch keeps of a document
+
+
+def reading_of(sha: str, *page_texts: str) -> FileReading:
+    """A reading whose pages hold the texts, one word per box."""
+    pages = []
+    for number, text in enumerate(page_texts, start=1):
+        words = [
+            Word(text=word, confidence=0.9, x0=10.0 * i, y0=0, x1=10.0 * i + 8, y1=10)
+            for i, word in enumerate(text.split())
+        ]
+        pages.append(
+            PageText(
+                number=number,
+                width=100,
+                height=100,
+                dpi=300,
+                source="ocr",
+                lines=[Line(words=words)],
+            )
+        )
+    return FileReading(sha256=sha, format="pdf", language="en", pages=pages)
+
+
+def test_a_print_holds_no_text_and_gives_the_similarity_of_the_bigrams():
+    original = lease()
+    rescanned = original.replace("lessee Li", "lessee Li,").replace("repair", "rcpair")
+    first = document_print(DocumentText("A1", "a.jpg", "1", original))
+    second = document_print(DocumentText("A2", "b.jpg", "2", rescanned))
+    assert first.shingle_count == len(shingles(original)) > MIN_SHINGLES
+    for word in ("Jianguo", "jianguo", "11010519900307123x", "lessee"):
+        assert word.encode() not in first.shingles
+    (pair,) = find_duplicates([first, second])
+    assert pair.similarity == pytest.approx(jaccard(shingles(original), shingles(rescanned)))
+    assert (pair.first.file, pair.second.file) == ("a.jpg", "b.jpg")
+
+
+def test_prints_from_the_finished_readings_equal_prints_from_the_reading_cache(tmp_path):
+    """The flow prints a document from the readings in hand when its application is
+    finished, a rerun from the reading cache: the same prints, or a rerun would flag
+    differently and rewrite results."""
+    bundle = reading_of("s1", lease(), "Receipt for rent paid " * 10, lease(tenant="Wang Fang"))
+    cache = ReadingCache(tmp_path)
+    cache.put(cache_key("s1", "en"), bundle)
+    result = ApplicationResult(
+        application_id="A1",
+        status=Status.ACCEPTED,
+        documents=[
+            DocumentResult(file="bundle.pdf", sha256="s1", pages=[1, 3]),
+            DocumentResult(file="bundle.pdf", sha256="s1", pages=[2]),
+            DocumentResult(file="gone.jpg", sha256="s2", pages=[1]),
+            DocumentResult(file="bad.jpg", sha256="s3", pages=[], error="unreadable"),
+        ],
+    )
+    in_hand = document_prints(result, readings_text_of({"bundle.pdf": bundle}))
+    from_cache = document_prints(result, reading_text_of(tmp_path, {"A1": "en"}))
+    assert in_hand == from_cache
+    assert [p.file for p in in_hand] == ["bundle.pdf", "bundle.pdf", "gone.jpg"]
+    both_leases = shingles(lease() + "\n" + lease(tenant="Wang Fang"))
+    assert in_hand[0].shingle_count == len(both_leases)
+    assert in_hand[2].shingle_count == 0  # no reading: only its hash can match
+
+
+def whole_result(application_id: str, file: str, sha: str) -> ApplicationResult:
+    """A result as the flow writes it: field values and evidence that no compact result
+    keeps, and a review reason of its own."""
+    return ApplicationResult(
+        application_id=application_id,
+        status=Status.ACCEPTED,
+        needs_review=True,
+        review_reasons=[f"file '{file}': blurred"],
+        documents=[
+            DocumentResult(
+                file=file,
+                sha256=sha,
+                type=DocumentType.RENTAL_CONTRACT,
+                pages=[1],
+                fields={"tenant_name": "Li Wei", "address": "88 Jianguo Road"},
+                field_evidence={"tenant_name": FieldEvidence(confidence=0.8)},
+            )
+        ],
+    )
+
+
+def test_flag_outbox_flags_from_compact_results_and_prints_and_writes_whole_results(tmp_path):
+    neighbour = lease(
+        tenant="Wang Fang",
+        address="Flat 5, 12 Xinyuan Street",
+        id="11010519880512345X",
+        start="2026-05-01",
+        end="2027-04-30",
+        rent="3800",
+    )
+    texts = {"1": lease(), "2": lease().replace("repair", "rcpair"), "3": neighbour}
+    whole = [whole_result(f"A{n}", f"{n}.jpg", str(n)) for n in (1, 2, 3)]
+    out_dirs = {}
+    for result in whole:
+        out_dirs[result.application_id] = folder = tmp_path / result.application_id
+        folder.mkdir()
+        (folder / "result.json").write_text(result.model_dump_json(indent=2))
+    untouched = (tmp_path / "A3" / "result.json").read_bytes()
+    compact = [compact_result(result) for result in whole]
+    prints = [p for result in whole for p in document_prints(result, lambda a, d: texts[d.sha256])]
+    assert all(
+        doc.fields == {} and doc.field_evidence == {} for r in compact for doc in r.documents
+    )
+
+    changed: list[ApplicationResult] = []
+    updated = flag_outbox(compact, prints[::-1], out_dirs, on_change=changed.append)
+
+    assert [r.application_id for r in changed] == ["A1", "A2"]
+    for result in changed:  # whole results, read back from their folders
+        assert result.documents[0].fields["tenant_name"] == "Li Wei"
+        written = json.loads((out_dirs[result.application_id] / "result.json").read_text())
+        assert written["documents"][0]["fields"]["address"] == "88 Jianguo Road"
+        assert written["documents"][0]["field_evidence"]["tenant_name"]["confidence"] == 0.8
+        assert written["review_reasons"][0].endswith("blurred")
+        assert DUPLICATE_MARK in written["review_reasons"][1]
+    assert (tmp_path / "A3" / "result.json").read_bytes() == untouched
+    assert [len(r.review_reasons) for r in updated] == [2, 2, 1]
+    # what the first run's flags would be from the whole results and texts, the same
+    assert updated == [
+        compact_result(r) for r in flag_duplicates(whole, lambda a, d: texts[d.sha256])
+    ]
+
+    changed.clear()  # a rerun: compact results as read back, prints in another order
+    again = flag_outbox(updated, prints, out_dirs, on_change=changed.append)
+    assert changed == [] and again == updated

@@ -21,6 +21,7 @@ from pipeline.privacy import SECRETS
 from pipeline.reporting import (
     artifact_key,
     clerk_markdown,
+    compact_result,
     describe_reason,
     failed_files,
     failed_files_table,
@@ -158,3 +159,16 @@ def test_clerk_list_names_applications_and_nothing_personal(results, numbers):
 def test_clerk_list_says_when_nothing_needs_a_clerk(results, numbers):
     text = clerk_markdown("2026-11-26", [results[1]], numbers)
     assert "Nothing" in text and "A2026112600002" not in text
+
+
+def test_compact_results_give_the_same_dashboard(results, numbers):
+    """The flow keeps only compact results until the end of the batch."""
+    compact = [compact_result(result) for result in results]
+    assert all(doc.fields == {} for result in compact for doc in result.documents)
+    assert any(doc.fields for result in results for doc in result.documents)
+    assert overview_table(compact, numbers, ["A9"]) == overview_table(results, numbers, ["A9"])
+    assert failed_files_table(compact, numbers) == failed_files_table(results, numbers)
+    assert clerk_markdown("b", compact, numbers, ["A9"]) == clerk_markdown(
+        "b", results, numbers, ["A9"]
+    )
+    assert [r.review_reasons for r in compact] == [r.review_reasons for r in results]
