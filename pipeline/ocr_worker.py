@@ -18,6 +18,7 @@ Imports only the standard library and tesserocr, so it starts in a fraction of a
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import struct
@@ -77,6 +78,23 @@ def serve(tessdata: str) -> None:
             _answer(sink, "ok", api.GetTSVText(0))
         except RuntimeError:  # tesserocr's answer to a model that cannot be loaded
             _answer(sink, "failed")
+        finally:
+            _release_page(engines.get(lang))
+
+
+def _release_page(api) -> None:
+    """Drop the page's image and results and hand the freed memory back (malloc_trim):
+    without it each worker kept the largest page it had read, about 30 MiB more."""
+    if api is not None:
+        api.Clear()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc
+    _LIBC = None
 
 
 if __name__ == "__main__":
