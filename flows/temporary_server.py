@@ -52,9 +52,11 @@ class ServerDidNotStart(RuntimeError):
 class TemporaryServer:
     """A Prefect API server process for the length of one run."""
 
-    def __init__(self, process: subprocess.Popen, port: int) -> None:
+    def __init__(self, process: subprocess.Popen, port: int, flush_seconds: float = 0.0) -> None:
         self.process = process
         self.port = port
+        #: how often the server writes the task-run events it holds (see stop)
+        self.flush_seconds = flush_seconds
         self.api_url = f"http://127.0.0.1:{port}/api"
 
     def wait_until_ready(self, timeout: float | None = None) -> None:
@@ -79,7 +81,11 @@ class TemporaryServer:
         raise ServerDidNotStart(f"the temporary Prefect server did not answer in {limit:.0f} s")
 
     def stop(self) -> None:
+        """Stop the server once it has written the run's last task-run events: stopped in
+        the middle of a periodic write, it logged a traceback of the cancelled write (and
+        wrote the events again on its way out)."""
         if self.process.poll() is None:
+            time.sleep(self.flush_seconds + 0.1 if self.flush_seconds else 0.0)
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)
@@ -128,12 +134,20 @@ def start_early() -> TemporaryServer | None:
         process_group=0,
         preexec_fn=(lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)) if prctl else None,
     )
-    server = TemporaryServer(process, port)
+    flush = env.get("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL", "")
+    server = TemporaryServer(process, port, _seconds(flush))
     atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url
     # it serves no dashboard: no "View at" link to a page that does not exist
     os.environ.setdefault("PREFECT_UI_URL", "")
     return server
+
+
+def _seconds(text: str) -> float:
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        return 0.0
 
 
 def _free_port() -> int:
