@@ -2018,8 +2018,11 @@ def date_ranges(layout: Layout) -> list[tuple[Value, Value]]:
         r"(?:the\s+)?"
         + r"("
         + DATE_RE[1:-1]
-        + r"|(?i:indefinite|long[- ]?term|permanent|open[- ]?ended|no fixed term"
-        r"|without (?:a )?fixed term|unlimited|长期|永久|无固定期限))",
+        + r"|(?i:indefinite|"
+        + norm.LONG_TERM
+        # a term's words may wrap onto the next row ("ending on no / fixed term")
+        + r"|permanent|open[\s-]?ended|no\s+fixed\s+term"
+        r"|without\s+(?:a\s+)?fixed\s+term|unlimited|长期|永久|无固定期限))",
         re.IGNORECASE,
     )
     out = []

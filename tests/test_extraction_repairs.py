@@ -813,3 +813,20 @@ def test_a_caption_whose_value_ocr_lost_is_not_the_customers_name() -> None:
         [("Customer", ["Jennifer Carter"]), ("Receipt Number", ["SZ0953541702"])],
     )
     assert extract("photo_receipt", [read], "en")[0]["name"] == "Jennifer Carter"
+
+
+def test_an_open_ended_term_whose_words_wrap_onto_the_next_line() -> None:
+    """en seed 6767: "... beginning on January 26, 2025 and ending on no / fixed term."
+    gave no end date, and the contract was asked for again as unreadable."""
+    page = docgen.Page()
+    for line in (
+        "Labour Contract",
+        "Clause 1 Employer: Davis Construction Ltd.. Employee: Brenda Harvey, identity card",
+        "number 110102198002038767.",
+        "Clause 2 This is a contract with a term beginning on January 26, 2025 and ending on no",
+        "fixed term.",
+    ):
+        page.words_at(page.margin, page.y, line, page._font(scale=0.8))
+        page.advance()
+    fields, _ = extract("labour_contract", [page.page_text()], "en")
+    assert (fields["start_date"], fields["end_date"]) == ("2025-01-26", "indefinite")
