@@ -55,6 +55,18 @@ def lease(tenant: str = "Li Wei", address: str = "Room 1203, 88 Jianguo Road", *
     return LEASE_TEXT.format(tenant=tenant, address=address, **values)
 
 
+def template_sibling() -> str:
+    """Another lease of the same agency's template: same boilerplate, other values."""
+    return lease(
+        tenant="Wang Fang",
+        address="Flat 5, 12 Xinyuan Street",
+        id="11010519880512345X",
+        start="2026-05-01",
+        end="2027-04-30",
+        rent="3800",
+    )
+
+
 def result_of(application_id: str, *docs: tuple[str, str], reasons=()) -> ApplicationResult:
     return ApplicationResult(
         application_id=application_id,
@@ -89,14 +101,7 @@ def test_same_bytes_twice_in_one_application_is_not_flagged():
 def test_near_duplicate_text_is_found_and_template_siblings_are_not():
     original = lease()
     rescanned = original.replace("lessee Li", "lessee Li,").replace("repair", "rcpair")  # OCR noise
-    neighbour = lease(
-        tenant="Wang Fang",
-        address="Flat 5, 12 Xinyuan Street",
-        id="11010519880512345X",
-        start="2026-05-01",
-        end="2027-04-30",
-        rent="3800",
-    )
+    neighbour = template_sibling()
     docs = [
         DocumentText("A1", "a.jpg", "1", original),
         DocumentText("A2", "b.jpg", "2", rescanned),
@@ -310,14 +315,7 @@ def whole_result(application_id: str, file: str, sha: str) -> ApplicationResult:
 
 
 def test_flag_outbox_flags_from_compact_results_and_prints_and_writes_whole_results(tmp_path):
-    neighbour = lease(
-        tenant="Wang Fang",
-        address="Flat 5, 12 Xinyuan Street",
-        id="11010519880512345X",
-        start="2026-05-01",
-        end="2027-04-30",
-        rent="3800",
-    )
+    neighbour = template_sibling()
     texts = {"1": lease(), "2": lease().replace("repair", "rcpair"), "3": neighbour}
     whole = [whole_result(f"A{n}", f"{n}.jpg", str(n)) for n in (1, 2, 3)]
     out_dirs = {}
