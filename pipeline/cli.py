@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -272,6 +274,21 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _ctrl_c_after_imports():
+    """Hold Ctrl-C back while Prefect, WeasyPrint and OpenCV are imported, and act on it
+    when they are: raised inside pydantic's compiled code during Prefect's import, it came
+    out as a serialisation error, with a traceback and exit code 1 (seen in a test)."""
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def _run(args: argparse.Namespace) -> int:
     batch: Path = args.batch
     if not batch.is_dir():
@@ -287,19 +304,20 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.memory import limit_arenas
 
     limit_arenas()
-    from flows.temporary_server import ServerDidNotStart, start_early
+    with _ctrl_c_after_imports():
+        from flows.temporary_server import ServerDidNotStart, start_early
 
-    server = start_early()  # before Prefect is imported: it reads PREFECT_API_URL once
-    if args.task_runner == "thread":  # OCR while Prefect is imported and the server starts
-        from flows.read_ahead import READ_AHEAD
+        server = start_early()  # before Prefect is imported: it reads PREFECT_API_URL once
+        if args.task_runner == "thread":  # OCR while Prefect is imported and the server starts
+            from flows.read_ahead import READ_AHEAD
 
-        READ_AHEAD.start(batch, args.out, args.workers)
+            READ_AHEAD.start(batch, args.out, args.workers)
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from flows.batch import run_batch, warm_up
+        from flows.batch import run_batch, warm_up
 
-    warm_up(args.workers)
+        warm_up(args.workers)
     if server is not None:
         try:
             server.wait_until_ready()
