@@ -16,12 +16,12 @@ face. An ID card front also has a face, but off-centre beside text.
 from __future__ import annotations
 
 import threading
-import weakref
 from typing import Any
 
 import cv2
 import numpy as np
 
+from pipeline.imaging import LastCopy
 from pipeline.settings import Settings, get_settings
 
 # ---- detection (the verdict's thresholds are settings: PROOFS_PHOTO_*) -------------------
@@ -77,32 +77,27 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return grey
 
 
-_LAST_DETECTION_COPY = threading.local()
+_DETECTION_COPIES = LastCopy()
 
 
 def _detection_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
     """``grey`` scaled to at most DETECT_MAX_SIDE and equalised, and the scale.
 
     The portrait gate and the full checks search the same page: the copy made for the
-    gate is kept (read-only, in this thread) while its source lives, and the full search
-    takes it instead of resizing the page again."""
+    gate is kept while its source lives, and the full search takes it instead of
+    resizing the page again."""
     height, width = grey.shape[:2]
     scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
-    last = getattr(_LAST_DETECTION_COPY, "entry", None)
-    if last is not None and last[0]() is grey and last[1] == grey.shape:
-        return last[2], scale
-    small = (
-        cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if scale < 1
-        else grey
-    )
-    small = cv2.equalizeHist(small)
-    small.flags.writeable = False
-    try:
-        _LAST_DETECTION_COPY.entry = (weakref.ref(grey), grey.shape, small)
-    except TypeError:  # an array that cannot be weakly referenced: no reuse
-        _LAST_DETECTION_COPY.entry = None
-    return small, scale
+
+    def make(image: np.ndarray) -> np.ndarray:
+        small = (
+            cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            if scale < 1
+            else image
+        )
+        return cv2.equalizeHist(small)
+
+    return _DETECTION_COPIES.get(grey, make), scale
 
 
 def _mean(grey: np.ndarray) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -188,29 +189,42 @@ def shrink(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-_LAST_ANALYSIS_COPY = threading.local()
+class LastCopy:
+    """The last copy derived from a source image in this thread, kept (read-only) while
+    its source lives: several measurements of one page ask for the same reduced copy, and
+    each resize of a 300-DPI page costs ~10 ms. Images are never changed in place after
+    they are measured (every step returns a new array)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def get(self, source: np.ndarray, make: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """The copy of ``source`` made last in this thread, else ``make(source)``, kept."""
+        last = getattr(self._local, "entry", None)
+        if last is not None and last[0]() is source and last[1] == source.shape:
+            return last[2]
+        copy = make(source)
+        copy.flags.writeable = False
+        try:
+            self._local.entry = (weakref.ref(source), source.shape, copy)
+        except TypeError:  # an array that cannot be weakly referenced: no reuse
+            self._local.entry = None
+        return copy
+
+    def forget(self) -> None:
+        self._local.entry = None
+
+
+_ANALYSIS_COPIES = LastCopy()
 
 
 def _analysis_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """A copy with the long side at most ANALYSIS_LONG_SIDE, and its scale.
-
-    The last copy made in this thread is kept (read-only) while its source lives: the
-    capture measurements, the outline and the skew all ask for the copy of the same page
-    image, and each resize costs ~10 ms at 300 DPI. Images are never changed in place
-    after they are measured (every step here returns a new array)."""
+    """A copy with the long side at most ANALYSIS_LONG_SIDE, and its scale: the capture
+    measurements, the outline and the skew all ask for the copy of the same page image."""
     scale = min(1.0, ANALYSIS_LONG_SIDE / max(gray.shape))
     if scale == 1.0:
         return gray, 1.0
-    last = getattr(_LAST_ANALYSIS_COPY, "entry", None)
-    if last is not None and last[0]() is gray and last[1] == gray.shape:
-        return last[2], scale
-    small = shrink(gray, scale)
-    small.flags.writeable = False
-    try:
-        _LAST_ANALYSIS_COPY.entry = (weakref.ref(gray), gray.shape, small)
-    except TypeError:  # an array that cannot be weakly referenced: no reuse
-        _LAST_ANALYSIS_COPY.entry = None
-    return small, scale
+    return _ANALYSIS_COPIES.get(gray, lambda image: shrink(image, scale)), scale
 
 
 # --- perspective ----------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_the_detection_copy_is_shared_and_the_checks_do_not_depend_on_it():
     assert photo._mean(grey) == float(grey.mean())
     assert photo._mean(grey[100:400, 50:333]) == float(grey[100:400, 50:333].mean())
     shared = [photo.measure_photo(grey, quick=True), photo.measure_photo(grey)]
-    photo._LAST_DETECTION_COPY.entry = None
+    photo._DETECTION_COPIES.forget()
     fresh = photo.measure_photo(grey)
     assert shared[1] == fresh and fresh["face_count"] >= 1
     other = grey.copy()
