@@ -13,17 +13,19 @@ JSON header ``{"width", "height", "dpi", "lang", "psm", "timeout"}``, then
 ``width * height`` bytes of 8-bit grayscale pixels. The answer is a 4-byte length
 and a JSON object ``{"status": "ok" | "timeout" | "failed", "tsv": ...}``, where
 ``tsv`` is Tesseract's TSV output (the rows of ``tesseract IMAGE - tsv``, no header).
-Imports only the standard library and tesserocr, so it starts in a fraction of a second.
+Imports only the standard library, tesserocr and ``pipeline.memory`` (ctypes), so it starts
+in a fraction of a second.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import struct
 import sys
 import time
+
+from pipeline.memory import release_freed_memory
 
 _LENGTH = struct.Struct(">I")
 
@@ -87,14 +89,7 @@ def _release_page(api) -> None:
     without it each worker kept the largest page it had read, about 30 MiB more."""
     if api is not None:
         api.Clear()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-try:
-    _LIBC = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc
-    _LIBC = None
+    release_freed_memory()
 
 
 if __name__ == "__main__":
