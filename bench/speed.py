@@ -248,6 +248,7 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
         READ_WINDOW_MIN,
         READ_WINDOW_PER_WORKER,
         finish_one_application,
+        read_arguments,
         read_one_file,
         register_secrets,
     )
@@ -270,11 +271,10 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
     reads = deque()
     for index, application in enumerate(applications):
         register_secrets(application)
-        language = application.form.language.value if application.form else "en"
         readings[index], left[index] = {}, 0
         for number, upload in enumerate(application.files, start=1):
             if upload.error is None:
-                reads.append((index, number, upload, language))
+                reads.append((index, number, upload))
                 left[index] += 1
     window = max(READ_WINDOW_MIN, READ_WINDOW_PER_WORKER * workers)  # as the flow
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -282,15 +282,9 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
 
         def submit_reads() -> None:
             while reads and sum(kind == "read" for kind, _, _ in pending.values()) < window:
-                index, number, upload, language = reads.popleft()
+                index, number, upload = reads.popleft()
                 future = pool.submit(
-                    read_one_file,
-                    f"{applications[index].application_id} file {number}",
-                    str(upload.path),
-                    upload.format,
-                    upload.sha256,
-                    language,
-                    cache_dir,
+                    read_one_file, *read_arguments(applications[index], number, upload, cache_dir)
                 )
                 pending[future] = ("read", index, upload.relative)
 

@@ -29,6 +29,7 @@ from flows.work import (
     READ_WINDOW_PER_WORKER,
     finish_one_application,
     ocr_concurrency,
+    read_arguments,
     read_one_file,
     register_result_secrets,
     register_secrets,
@@ -186,7 +187,7 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
 
     reader = read_file.with_options(tags=ocr_tags())
     pending: dict[PrefectFuture, tuple[int, str]] = {}
-    reads: deque[tuple[int, int, UploadedFile, str]] = deque()
+    reads: deque[tuple[int, int, UploadedFile]] = deque()
     # files in flight: enough to keep every worker busy (a Dask cluster: raise
     # PROOFS_OCR_CONCURRENCY to its size)
     window = max(READ_WINDOW_MIN, READ_WINDOW_PER_WORKER * ocr_concurrency(settings))
@@ -235,10 +236,9 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             done_files += len(application.files)
             continue
         waiting[index] = {"readings": {}, "left": 0, "fingerprint": fingerprint}
-        language = application.language
         for number, upload in enumerate(application.files, start=1):
             if upload.error is None:
-                reads.append((index, number, upload, language))
+                reads.append((index, number, upload))
                 waiting[index]["left"] += 1
         if waiting[index]["left"] == 0:
             submit_finish(index)
@@ -250,15 +250,8 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
         task then queues behind a handful of reads, not behind every file, so readings
         are released as the batch goes and memory does not grow with the batch."""
         while reads and len(pending) < window:
-            index, number, upload, language = reads.popleft()
-            future = reader.submit(
-                f"{applications[index].application_id} file {number}",
-                str(upload.path),
-                upload.format,
-                upload.sha256,
-                language,
-                cache_dir,
-            )
+            index, number, upload = reads.popleft()
+            future = reader.submit(*read_arguments(applications[index], number, upload, cache_dir))
             pending[future] = (index, upload.relative)
 
     while reads or pending or finishing:

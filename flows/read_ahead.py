@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from flows.work import ReadArguments, ocr_concurrency, read_arguments, read_file_now
 from pipeline.application import finished_result, input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME, ReadingCache
 from pipeline.ingest import discover_applications, load_application
@@ -29,9 +30,6 @@ from pipeline.settings import get_settings
 
 #: Files read ahead at most, per OCR worker: enough to cover a slow server start.
 FILES_PER_WORKER = 8
-
-#: One read of a file: read_one_file's arguments.
-ReadRequest = tuple[str, str, str | None, str, str, str]
 
 
 class ReadAhead:
@@ -46,8 +44,6 @@ class ReadAhead:
     def start(self, batch_dir: Path, out_dir: Path, workers: int | None = None) -> None:
         """Start the OCR workers and begin reading in a background thread; returns at once.
         ``workers``: files read at once (default: ``PROOFS_OCR_CONCURRENCY``, else cores)."""
-        from flows.work import ocr_concurrency
-
         workers = workers or ocr_concurrency(get_settings())
         limit = FILES_PER_WORKER * workers
         requests = _uncached_reads(batch_dir, out_dir.resolve())
@@ -71,15 +67,13 @@ class ReadAhead:
             self._stopped.set()
             return self._begun.pop(key, None)
 
-    def _feed(self, requests: Iterator[ReadRequest], workers: int, limit: int) -> None:
+    def _feed(self, requests: Iterator[ReadArguments], workers: int, limit: int) -> None:
         try:
             self._read(requests, workers, limit)
         except Exception:  # a head start, never a failure: the flow reads what is left
             self.stop()
 
-    def _read(self, requests: Iterator[ReadRequest], workers: int, limit: int) -> None:
-        from flows.work import read_file_now
-
+    def _read(self, requests: Iterator[ReadArguments], workers: int, limit: int) -> None:
         if persistent_engine_available(get_settings().tesseract_cmd):
             start_ocr_workers(workers)
         slots = threading.Semaphore(workers)
@@ -94,7 +88,7 @@ class ReadAhead:
                 future.add_done_callback(lambda _: slots.release())
 
 
-def _uncached_reads(batch_dir: Path, out_dir: Path) -> Iterator[ReadRequest]:
+def _uncached_reads(batch_dir: Path, out_dir: Path) -> Iterator[ReadArguments]:
     """The files the flow will read, in its order: not those of finished applications, nor
     those whose reading is cached (a rerun reads nothing ahead). Applications are loaded
     one at a time, as needed."""
@@ -110,14 +104,7 @@ def _uncached_reads(batch_dir: Path, out_dir: Path) -> Iterator[ReadRequest]:
             if upload.error is None and not cache.holds(
                 cache_key(upload.sha256, application.language)
             ):
-                yield (
-                    f"{application.application_id} file {number}",
-                    str(upload.path),
-                    upload.format,
-                    upload.sha256,
-                    application.language,
-                    str(cache_dir),
-                )
+                yield read_arguments(application, number, upload, str(cache_dir))
 
 
 #: The process's read-ahead (one batch per `proofs run`).

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.application import build_result, write_result
 from pipeline.cache import ReadingCache
-from pipeline.ingest import ApplicationInput
+from pipeline.ingest import ApplicationInput, UploadedFile
 from pipeline.memory import release_freed_memory
 from pipeline.models import ApplicationResult
 from pipeline.privacy import SECRETS, install_redaction
@@ -23,6 +23,26 @@ from pipeline.store import record_result
 #: them busy, few enough that finished applications release their readings early.
 READ_WINDOW_PER_WORKER = 3
 READ_WINDOW_MIN = 6
+
+
+#: read_one_file's arguments: label, path, format, sha256, language, cache folder.
+ReadArguments = tuple[str, str, str | None, str, str, str]
+
+
+def read_arguments(
+    application: ApplicationInput, number: int, upload: UploadedFile, cache_dir: str
+) -> ReadArguments:
+    """The arguments of the read of an application's ``number``-th upload (a read task's,
+    the read-ahead's, the speed bench's plain run's): plain strings, which the dashboard
+    shows and Dask ships, labelled by application and file number, never by file name."""
+    return (
+        f"{application.application_id} file {number}",
+        str(upload.path),
+        upload.format,
+        upload.sha256,
+        application.language,
+        cache_dir,
+    )
 
 
 def read_one_file(

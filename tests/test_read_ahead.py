@@ -56,22 +56,13 @@ def count_reads(monkeypatch, delay: float = 0.0) -> Counter:
 def flow_reads(batch: Path, out: Path) -> list[tuple]:
     """read_one_file's arguments for every file, in the flow's order."""
     settings = get_settings()
-    reads = []
-    for folder in discover_applications(batch):
-        application = load_application(folder, settings)
-        for number, upload in enumerate(application.files, start=1):
-            if upload.error is None:
-                reads.append(
-                    (
-                        f"{application.application_id} file {number}",
-                        str(upload.path),
-                        upload.format,
-                        upload.sha256,
-                        application.language,
-                        str(out.resolve() / CACHE_DIR_NAME),
-                    )
-                )
-    return reads
+    cache_dir = str(out.resolve() / CACHE_DIR_NAME)
+    return [
+        work.read_arguments(application, number, upload, cache_dir)
+        for application in (load_application(f, settings) for f in discover_applications(batch))
+        for number, upload in enumerate(application.files, start=1)
+        if upload.error is None
+    ]
 
 
 def test_files_read_ahead_are_taken_by_the_flow_not_read_again(batch, tmp_path, ahead, monkeypatch):
