@@ -288,29 +288,6 @@ def _write_result(folder: Path, result: ApplicationResult) -> None:
     )
 
 
-def update_outbox(
-    results: Sequence[ApplicationResult],
-    out_dirs: dict[str, Path],
-    cache_dir: Path,
-    languages: dict[str, str] | None = None,
-    on_change: Callable[[ApplicationResult], None] | None = None,
-) -> list[ApplicationResult]:
-    """Flag duplicates across the batch and rewrite the result.json of those that changed,
-    texts taken from the reading cache (the flow keeps prints instead: ``flag_outbox``).
-
-    An unchanged result is not written, so a rerun leaves every file as it was.
-    ``out_dirs`` maps application id to its output folder; ``on_change`` is told of
-    each rewritten result (e.g. to update the store).
-    """
-    updated = flag_duplicates(results, reading_text_of(cache_dir, languages or {}))
-    for before, after in zip(results, updated, strict=True):
-        if _flags_changed(before, after) and before.application_id in out_dirs:
-            _write_result(out_dirs[before.application_id], after)
-            if on_change is not None:
-                on_change(after)
-    return updated
-
-
 def flag_outbox(
     results: Sequence[ApplicationResult],
     prints: Iterable[DocumentPrint],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import docgen
 import pytest
@@ -21,7 +22,6 @@ from pipeline.duplicates import (
     reading_text_of,
     readings_text_of,
     shingles,
-    update_outbox,
 )
 from pipeline.models import (
     ApplicationResult,
@@ -166,7 +166,7 @@ def test_reasons_do_not_depend_on_the_order_applications_finished_in():
     assert len(forward[2].review_reasons) == 2  # A3 shares its file with A1 and with A2
 
 
-def test_update_outbox_rewrites_only_changed_results(tmp_path):
+def test_flagging_rewrites_only_changed_results(tmp_path):
     results = [
         result_of("A1", ("a.jpg", "s")),
         result_of("A2", ("b.jpg", "s")),
@@ -180,13 +180,20 @@ def test_update_outbox_rewrites_only_changed_results(tmp_path):
         out_dirs[result.application_id] = folder
     before = (tmp_path / "A3" / "result.json").read_bytes()
     changed = []
-    updated = update_outbox(results, out_dirs, tmp_path / ".cache", on_change=changed.append)
+    updated = flag_outbox(results, cached_prints(results, tmp_path), out_dirs, changed.append)
     assert [r.application_id for r in changed] == ["A1", "A2"]
     assert json.loads((tmp_path / "A1" / "result.json").read_text())["needs_review"] is True
     assert (tmp_path / "A3" / "result.json").read_bytes() == before
     changed.clear()
-    update_outbox(updated, out_dirs, tmp_path / ".cache", on_change=changed.append)
+    flag_outbox(updated, cached_prints(updated, tmp_path), out_dirs, changed.append)
     assert changed == []
+
+
+def cached_prints(results: list[ApplicationResult], out: Path) -> list:
+    """The prints of the results' documents, texts from the reading cache in ``out`` (how
+    the flow takes in an application finished by an earlier run)."""
+    text_of = reading_text_of(out / ".cache", {})
+    return [print_ for result in results for print_ in document_prints(result, text_of)]
 
 
 @pytest.mark.slow
@@ -219,9 +226,14 @@ def test_the_same_page_scanned_twice_is_found_through_real_ocr(tmp_path, setting
         reading = read_upload(path, fmt.lower(), sha, "en", settings)
         assert reading.error is None and reading.pages
         cache.put(cache_key(sha, "en"), reading)
-        results.append(result_of(application_id, (name, sha)))
+        result = result_of(application_id, (name, sha))
+        (path.parent / "result.json").write_text(result.model_dump_json())  # as the flow did
+        results.append(result)
     out_dirs = {r.application_id: tmp_path / r.application_id for r in results}
-    flagged = {r.application_id: r for r in update_outbox(results, out_dirs, tmp_path / ".cache")}
+    flagged = {
+        r.application_id: r
+        for r in flag_outbox(results, cached_prints(results, tmp_path), out_dirs)
+    }
     assert flagged["A1"].needs_review and flagged["A2"].needs_review
     assert "A2" in flagged["A1"].review_reasons[0] and "A1" in flagged["A2"].review_reasons[0]
     assert "scanned again" in flagged["A1"].review_reasons[0]
