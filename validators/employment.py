@@ -137,10 +137,11 @@ def validate_employment(
         if code is not None:
             rule = f"{RULE} credit code check character"
             confidence = field_confidence(doc, "credit_code")
+            valid = uscc.is_valid(normalize_code(code))
+            unsure = confidence is not None and confidence < LOW_FIELD_CONFIDENCE
             if (
-                not uscc.is_valid(normalize_code(code))
-                and confidence is not None
-                and confidence < LOW_FIELD_CONFIDENCE
+                not valid
+                and unsure
                 and _misread_code(normalize_code(code), normalize_code(employer.credit_code))
             ):
                 # read unsurely, the form's check character, one other glyph off: OCR misread
@@ -151,12 +152,7 @@ def validate_employment(
                     f"code with the same check character, so taken as a misread of it; "
                     f"rule: {rule}"
                 )
-            elif (
-                not uscc.is_valid(normalize_code(code))
-                and confidence is not None
-                and confidence < LOW_FIELD_CONFIDENCE
-                and not result.passes
-            ):
+            elif not valid and unsure and not result.passes:
                 # refused already (another company's licence, another person's): a code read
                 # unsurely that fails its check proves nothing more about the document
                 result.note(
@@ -164,7 +160,7 @@ def validate_employment(
                     f"with low confidence ({confidence:.2f}); not reported, the document is "
                     f"refused for another reason; rule: {rule}"
                 )
-            elif not uscc.is_valid(normalize_code(code)):
+            elif not valid:
                 low = low_confidence_note(doc, "credit_code", rule)
                 result.fail(
                     Reason.INVALID_CODE,
