@@ -5,9 +5,9 @@ process had imported Prefect, and wait for it: about 19 s of wall time before th
 first task on a loaded machine (measured). Started here, first thing, it imports
 and migrates in its own process while ours imports Prefect, WeasyPrint and
 OpenCV. It is the server Prefect runs for this purpose (its own ASGI app, in its
-temporary mode: no UI, only the services a run needs), minus the automations
-trigger service, which cannot act after the server stops and cost about 6 ms of
-CPU per task run, and with task-run events written in batches
+temporary mode: no UI, only the services a run needs), minus what a server that
+lives for one run does not need (``TEMPORARY_SERVER_DEFAULTS``: automations, the
+event feed, block registration), and with task-run events written in batches
 (``SERVER_ENVIRONMENT_DEFAULTS``, which ``proofs server`` uses too).
 
 It is shielded from the terminal: Ctrl-C reaches every process of the
@@ -42,6 +42,24 @@ STARTUP_TIMEOUT_SECONDS = 90.0
 SERVER_ENVIRONMENT_DEFAULTS = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+}
+
+
+#: What a server that lives for one run and serves no dashboard can leave out:
+#: - the automations trigger service: it cannot act after the server stops, and cost about
+#:   6 ms of CPU per task run;
+#: - the event feed: every task-run state change was also written as an event with its
+#:   related resources (about 2,600 rows for a 40-application batch, 0.8 s of the server's
+#:   CPU, measured); the task runs and their states are still recorded;
+#: - registering the block types on start, which imports every installed Prefect
+#:   collection (prefect-dask, hence Dask) to decide that there is nothing new to
+#:   register: about 0.5 s of CPU (measured). A ``proofs server`` on the same database
+#:   registers them.
+TEMPORARY_SERVER_DEFAULTS = {
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
 }
 
 
@@ -109,7 +127,8 @@ def start_early() -> TemporaryServer | None:
         PREFECT__SERVER_EPHEMERAL="1",  # Prefect's temporary mode: the services a run needs
         PREFECT__SERVER_FINAL="1",
     )
-    env.setdefault("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "false")
+    for key, value in TEMPORARY_SERVER_DEFAULTS.items():
+        env.setdefault(key, value)
     for key, value in SERVER_ENVIRONMENT_DEFAULTS.items():
         env.setdefault(key, value)
     prctl = _prctl()

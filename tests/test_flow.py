@@ -148,6 +148,11 @@ def test_the_temporary_server_recorded_every_task_run_before_it_stopped(first_ru
         rows = database.execute(
             "select name, state_type from task_run where flow_run_id = ?", (flow_run,)
         ).fetchall()
+        # the temporary server keeps no event feed (TEMPORARY_SERVER_DEFAULTS)
+        (task_run_events,) = database.execute(
+            "select count(*) from events where resource_id like 'prefect.task-run.%'"
+        ).fetchone()
+    assert task_run_events == 0
     applications = set(uploaded_files(first_run["batch"]))
     finished = {name.removeprefix("finish ") for name, _ in rows if name.startswith("finish ")}
     read = {name.split(" file ")[0].removeprefix("read ") for name, _ in rows if " file " in name}
