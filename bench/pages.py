@@ -265,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import extractors.photo  # noqa: F401
     import pipeline.reading  # noqa: F401
+    from pipeline.imaging import use_one_opencv_thread
+
+    use_one_opencv_thread()  # as `proofs run` does (pipeline/cli.py)
 
     profiler = None
     if args.profile:

@@ -255,6 +255,7 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
     from pipeline.application import input_fingerprint
     from pipeline.cache import CACHE_DIR_NAME
     from pipeline.duplicates import document_prints, flag_outbox, readings_text_of
+    from pipeline.imaging import use_one_opencv_thread
     from pipeline.ingest import discover_applications, load_application
     from pipeline.ocr import persistent_engine_available, start_ocr_workers
     from pipeline.privacy import install_redaction
@@ -262,6 +263,7 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
     from pipeline.settings import get_settings
 
     install_redaction()
+    use_one_opencv_thread()  # as `proofs run`
     settings = get_settings()
     if persistent_engine_available(settings.tesseract_cmd):
         start_ocr_workers(workers)

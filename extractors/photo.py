@@ -21,11 +21,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.imaging import LastCopy
+from pipeline.imaging import LastCopy, analysis_copy
 from pipeline.settings import Settings, get_settings
 
 # ---- detection (the verdict's thresholds are settings: PROOFS_PHOTO_*) -------------------
 DETECT_MAX_SIDE = 640  # px: detection image size
+#: px: the portrait gate's detection image. It looks only for faces of a portrait (at least
+#: ~0.17 of the shorter side: 38 px here, above the cascades' 24 px window), and a Haar
+#: search costs in proportion to the pixels: a quarter of the 640 px copy's. Made from the
+#: page's analysis copy, which ``capture_quality`` made already, not from the page.
+GATE_MAX_SIDE = 320
 MIN_FACE_FRACTION = 0.08  # smallest face searched, as a fraction of the shorter side
 CONFIRM_IOU = 0.3  # default and alt2 boxes must overlap this much to count as one face
 #: (scale step, neighbours of "default", neighbours of "alt2"): the full search, and the
@@ -83,9 +88,9 @@ _DETECTION_COPIES = LastCopy()
 def _detection_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
     """``grey`` scaled to at most DETECT_MAX_SIDE and equalised, and the scale.
 
-    The portrait gate and the full checks search the same page: the copy made for the
-    gate is kept while its source lives, and the full search takes it instead of
-    resizing the page again."""
+    Kept while its source lives: a second full search of the same page (a caller's
+    repeat) takes it instead of resizing the page again. The portrait gate searches a
+    smaller copy of its own (``_gate_copy``)."""
     height, width = grey.shape[:2]
     scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
 
@@ -98,6 +103,18 @@ def _detection_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
         return cv2.equalizeHist(small)
 
     return _DETECTION_COPIES.get(grey, make), scale
+
+
+def _gate_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    """``grey`` scaled to at most GATE_MAX_SIDE and equalised, and the scale; reduced from
+    the page's analysis copy (not kept: the full search wants its own, larger copy)."""
+    height, width = grey.shape[:2]
+    scale = min(1.0, GATE_MAX_SIDE / max(height, width))
+    if scale == 1.0:
+        return cv2.equalizeHist(grey), 1.0
+    source, _ = analysis_copy(grey)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.equalizeHist(cv2.resize(source, size, interpolation=cv2.INTER_AREA)), scale
 
 
 def _mean(grey: np.ndarray) -> float:
@@ -124,8 +141,9 @@ def detect_faces(
 ) -> list[tuple[int, int, int, int]]:
     """Faces (x, y, w, h) in ``grey``'s pixels, each confirmed by both cascades, at least
     ``min_face_fraction`` of the shorter side (a larger one searches fewer scales: cheaper).
-    ``quick``: coarser scale steps, fewer neighbours (QUICK_SEARCH), for a gate."""
-    small, scale = _detection_copy(grey)
+    ``quick``: a smaller copy (GATE_MAX_SIDE), coarser scale steps and fewer neighbours
+    (QUICK_SEARCH), for a gate that looks for a portrait's face only."""
+    small, scale = _gate_copy(grey) if quick else _detection_copy(grey)
     min_side = max(20, int(min_face_fraction * min(small.shape[:2])))
     default, alt2 = _cascades()
     step, proposing, confirmations = QUICK_SEARCH if quick else FULL_SEARCH

@@ -23,6 +23,7 @@ from pathlib import Path
 from flows.work import ReadArguments, ocr_concurrency, read_arguments, read_file_now
 from pipeline.application import finished_result, input_fingerprint
 from pipeline.cache import CACHE_DIR_NAME, ReadingCache
+from pipeline.imaging import use_one_opencv_thread
 from pipeline.ingest import discover_applications, load_application
 from pipeline.ocr import persistent_engine_available, start_ocr_workers
 from pipeline.reading import FileReading, cache_key
@@ -44,6 +45,7 @@ class ReadAhead:
     def start(self, batch_dir: Path, out_dir: Path, workers: int | None = None) -> None:
         """Start the OCR workers and begin reading in a background thread; returns at once.
         ``workers``: files read at once (default: ``PROOFS_OCR_CONCURRENCY``, else cores)."""
+        use_one_opencv_thread()  # (as the batch process: files are read in parallel)
         workers = workers or ocr_concurrency(get_settings())
         limit = FILES_PER_WORKER * workers
         requests = _uncached_reads(batch_dir, out_dir.resolve())

@@ -308,6 +308,9 @@ def _run(args: argparse.Namespace) -> int:
         from flows.temporary_server import ServerDidNotStart, start_early
 
         server = start_early()  # before Prefect is imported: it reads PREFECT_API_URL once
+        from pipeline.imaging import use_one_opencv_thread
+
+        use_one_opencv_thread()  # pages are read in parallel already: no OpenCV thread pool
         if args.task_runner == "thread":  # OCR while Prefect is imported and the server starts
             from flows.read_ahead import READ_AHEAD
 

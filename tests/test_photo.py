@@ -206,3 +206,24 @@ def test_the_detection_copy_is_shared_and_the_checks_do_not_depend_on_it():
     other = grey.copy()
     other[:, :450] = 255  # another image: its own copy, not the last one
     assert photo._detection_copy(other)[0] is not first
+
+
+def test_the_portrait_gate_searches_a_small_copy_and_leaves_the_full_search_its_own():
+    from skimage import data
+
+    from extractors import photo
+    from pipeline.imaging import capture_quality
+
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2GRAY)
+    grey = cv2.resize(astronaut, (1500, 1500), interpolation=cv2.INTER_CUBIC)
+    capture_quality(grey, 300)  # makes the analysis copy the gate reduces, as read_page does
+    gate_copy, scale = photo._gate_copy(grey)
+    assert max(gate_copy.shape) == photo.GATE_MAX_SIDE and scale == photo.GATE_MAX_SIDE / 1500
+    quick = photo.measure_photo(grey, 0.2, quick=True)
+    # the gate's copy is not kept as the detection copy: the full search takes a 640 px one
+    assert max(photo._detection_copy(grey)[0].shape) == photo.DETECT_MAX_SIDE
+    full = photo.measure_photo(grey)
+    assert quick["face_count"] == full["face_count"] == 1
+    # the same face, measured on copies of different sizes
+    assert abs(quick["face_ratio"] - full["face_ratio"]) < 0.05
+    assert abs(quick["face_center_x"] - full["face_center_x"]) < 0.05
