@@ -1963,8 +1963,9 @@ def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Valu
     patterns = [
         name_re + r"\s*,?\s*[(（][^()（）]{0,80}?\b(?i:" + role_alt + r")\b[^()（）]{0,40}[)）]",
         # "ZHANG MIN, ID No. 310104..., (the Landlord)": a short clause between, no other party
+        # (neither "and" another nor a "Party B" label, as an address over "Party B (Buyer)")
         name_re
-        + r"\s*,(?:(?!\band\b)[^()（）]){1,90}?,?\s*[(（][^()（）]{0,60}?\b(?i:"
+        + r"\s*,(?:(?!\band\b|\b(?i:party)\b)[^()（）]){1,90}?,?\s*[(（][^()（）]{0,60}?\b(?i:"
         + role_alt
         + r")\b[^()（）]{0,40}[)）]",
         name_re + r"\s*,\s*(?i:hereinafter[^,;.\n]{0,40}?)\b(?i:" + role_alt + r")\b",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -34,10 +35,11 @@ from extractors.base import (
     parse_person,
     read_fields,
     starts_with_any_label,
+    text_key,
 )
 from pipeline import codes
 from pipeline.models import DOCUMENT_FIELDS, DocumentType, FieldEvidence
-from pipeline.text import PageText
+from pipeline.text import Line, PageText, Word
 
 FIELDS = DOCUMENT_FIELDS[DocumentType.ID_CARD]
 SPECS = [
@@ -146,6 +148,10 @@ def extract(
     checked = checked_validity(layout, result)
     if checked is not None:
         result.put("valid_until", checked, overwrite=True)
+    current = result.fields.get("valid_until")
+    if current is None or current in row_starts_before_words(layout):
+        # not read, or the start of "2023.10.02 - Long" (its "term" cut off) taken for the end
+        result.put("valid_until", caption_row_end(layout), overwrite=True)
     return finish(result, FIELDS)
 
 
@@ -566,3 +572,336 @@ def address_by_place(layout: Layout, found: Extraction, language: str) -> Value 
         return None
     value, toks = parsed
     return Value(value, toks, 0.5 * sum(t.conf for t in toks) / len(toks))
+
+
+# --- the validity row read on its own ------------------------------------------------
+#
+# On a card copy photographed at 150 DPI, or under a grey overprint, the page's reading can
+# lose the validity row entirely ("Valid Period a 4 eres.") although the row is legible:
+# Tesseract's page segmentation takes the overprint's strokes for part of the line. Read
+# alone (a crop of the row, ``--psm 7``: one line) the same row gives its end date back.
+# The reader (``pipeline.reading``) holds the image: it asks ``reread_validity`` which
+# rows to read again, and this module decides where they are and whether their reading
+# is kept, so extraction stays a function of words.
+
+#: A validity read less surely than this (or not read) is read again from its row.
+REREAD_BELOW = 0.6
+#: The crop of a caption's row: from just left of the caption to this many row heights
+#: right of it (the whole row on a card, not much of a card photographed beside it) and
+#: this many row heights above and below the row's centre.
+ROW_REACH = 34.0
+ROW_HALF_HEIGHT = 1.0
+#: Without a caption: the region under the issuing authority's row (or the card's title),
+#: this many row heights deep (an issuer wrapped onto a second row, then the validity row)
+#: and reaching this many row heights beyond the row's ends, read as sparse text.
+REGION_DEPTH = 7.0
+REGION_SIDE = 6.0
+ROW_PSM = 7
+SPARSE_PSM = 11
+#: Confidence of an end read on the validity row whose year is a card term after the
+#: start's year, with the start's month and day when they were read; of one that is not.
+ROW_END_AGREEING = 0.7
+ROW_END_UNCONFIRMED = 0.45
+
+#: Caption words of the validity row, as OCR reads them ("Vaidity", "Vatidity", "Penod").
+_CAPTION_WORDS = {"validity": 2, "valid": 1, "period": 1, "expiry": 1, "expires": 1}
+_CAPTION_CJK = re.compile(r"有效期")
+#: Words of the issuing authority's row, the row above the validity's.
+_ISSUER_WORDS = frozenset({"issued", "issuing", "authority", "bureau", "security"})
+_ISSUER_CJK = re.compile(r"签发|公安")
+#: A full date inside any word ("322026.05.13": the year follows garbage of the start),
+#: its separators as OCR gives them.
+_ROW_DATE = re.compile(r"((?:19|20)\d\d)\s?[.,:\-/]\s?(\d\d)\s?[.,:\-/]\s?(\d\d)(?!\d)")
+_ROW_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class RowCrop:
+    """A part of the upright page to read again: its box in page pixels, the Tesseract page
+    segmentation mode to read it with, and why it was chosen."""
+
+    box: tuple[float, float, float, float]
+    psm: int
+    why: str
+    #: read the crop's dark ink only (text), not lighter grey (an overprint across it)
+    dark_only: bool = False
+
+
+#: Reads a crop of the page and gives its lines back in page coordinates.
+ReadCrop = Callable[[RowCrop], list[Line]]
+
+
+def _is_caption_key(key: str) -> bool:
+    if key.startswith("valid") or _CAPTION_CJK.search(key):
+        return True
+    return len(key) >= 5 and any(
+        Levenshtein.distance(key, word) <= letters for word, letters in _CAPTION_WORDS.items()
+    )
+
+
+def _caption_rows(layout: Layout) -> list[Row]:
+    return [row for row in layout.rows if any(_is_caption_key(t.key) for t in row.toks)]
+
+
+#: Long-term wordings of a card's end, compared with words OCR misread ("Pefmanent").
+_LONG_TERM_WORDS = ("permanent", "longterm", "indefinite")
+
+
+def _reads_long_term(text: str) -> bool:
+    """Long-term wording, also as OCR misreads it ("Pefmanent", "28-Lotig-term")."""
+    if norm.is_indefinite(text) or "长期" in text:
+        return True
+    letters = re.sub(r"[^a-z]", "", text_key(text))
+    return len(letters) >= 6 and any(
+        Levenshtein.distance(letters, word) <= 2 for word in _LONG_TERM_WORDS
+    )
+
+
+def row_starts_before_words(layout: Layout) -> set[str]:
+    """Dates that a validity row gives as its only date, followed by long-term in words: the
+    range's start, whatever OCR made of the words ("Long" with "term" cut off)."""
+    starts = set()
+    for row in _caption_rows(layout):
+        dates = list(_ROW_DATE.finditer(row.text))
+        if len(dates) != 1:
+            continue
+        words = row.text[dates[0].end() :].split()
+        first = re.sub(r"[^a-z]", "", text_key(words[0])) if words else ""
+        # "Long" (its "term" cut off), "Permanent", "Pefmanent": long-term in words
+        if len(first) >= 3 and (
+            any(word.startswith(first) for word in _LONG_TERM_WORDS) or _reads_long_term(first)
+        ):
+            found = dates[0]
+            iso = norm.parse_date(f"{found.group(1)}-{found.group(2)}-{found.group(3)}")
+            if iso:
+                starts.add(iso)
+    return starts
+
+
+def caption_row_end(layout: Layout) -> Value | None:
+    """The end of the validity read on its captioned row when no range pattern found it:
+    the row's last full date, wherever OCR glued it ("2006.05 322026.05.13"), or long-term
+    wording; sure when its year is a card term after the start's (and month and day agree)."""
+    for row in _caption_rows(layout):
+        text = row.text
+        dates = list(_ROW_DATE.finditer(text))
+        toks = row.toks
+        if not dates:
+            if norm.is_indefinite(text) and _ROW_YEAR.search(text):
+                sure = [t for t in toks if norm.is_indefinite(t.text)] or toks
+                return Value(norm.INDEFINITE, sure, ROW_END_UNCONFIRMED)
+            continue
+        last = dates[-1]
+        tail = text[last.end() :]
+        if len(dates) == 1 and re.search(r"[^\W_]|[-–—~至]", tail):
+            # a dash or more after the row's only date: it is the start. An end in letters
+            # alone (four or more) is long-term; an end date does not read as letters alone.
+            if re.search(r"\d", tail) or len(re.sub(r"[^a-z]", "", text_key(tail))) < 4:
+                continue
+            sure = [t for t in toks if _reads_long_term(t.text)]
+            confidence = ROW_END_AGREEING if sure else ROW_END_UNCONFIRMED
+            return Value(norm.INDEFINITE, (sure or toks)[-1:], confidence)
+        end_iso = norm.parse_date(f"{last.group(1)}-{last.group(2)}-{last.group(3)}")
+        if end_iso is None:
+            continue
+        end = date.fromisoformat(end_iso)
+        before = text[: last.start()]
+        start_year = next(iter(_ROW_YEAR.finditer(before)), None)
+        confidence = ROW_END_UNCONFIRMED
+        if start_year is not None and end.year - int(start_year.group(0)) in CARD_TERMS:
+            # the start's month, where read, is the end's ("2006,05(21,-", "2006.05 3=")
+            month = re.sub(r"\D", "", before[start_year.end() : start_year.end() + 4])[:2]
+            if month == f"{end.month:02d}"[: len(month)]:
+                confidence = ROW_END_AGREEING
+        end_toks = [t for t in toks if last.group(1) in t.text]
+        return Value(end_iso, end_toks[-1:] or toks, confidence)
+    return None
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+def _row_crop(page: PageText, x0: float, x1: float, centre: float, height: float, why: str):
+    return RowCrop(
+        (
+            max(0.0, x0),
+            max(0.0, centre - ROW_HALF_HEIGHT * height),
+            min(float(page.width), x1),
+            min(float(page.height), centre + ROW_HALF_HEIGHT * height),
+        ),
+        ROW_PSM,
+        why,
+    )
+
+
+def caption_crops(page: PageText) -> list[RowCrop]:
+    """The rows of the page's validity captions, from just left of the caption on."""
+    crops: list[RowCrop] = []
+    for row in _caption_rows(Layout([page]))[:2]:
+        # the caption's own words place the row: OCR may have joined other words to it
+        words = [t for t in row.toks if _is_caption_key(t.key)]
+        height = _median([t.height for t in words])
+        centre = _median([(t.y0 + t.y1) / 2 for t in words])
+        x0 = words[0].x0
+        crops.append(
+            _row_crop(page, x0 - height, x0 + ROW_REACH * height, centre, height, "caption")
+        )
+    return crops
+
+
+#: Words of the back's title ("Resident Identity Card of the People's Republic of China").
+_TITLE_ANCHORS = frozenset({"identity", "republic", "resident", "居民身份证"})
+_ID_NUMBER_LIKE = re.compile(r"\d{15}")
+
+
+def region_below_anchor(page: PageText) -> RowCrop | None:
+    """Without a caption: the part of the back under the issuing authority's row, else under
+    the card's title, where the validity row lies, to be read as sparse text (``--psm 11``)
+    to find its rows."""
+    layout = Layout([page])
+    # a front's number row closes the front: a title above it is the front's own
+    numbers = [r.y1 for r in layout.rows if any(_ID_NUMBER_LIKE.search(t.key) for t in r.toks)]
+    anchors = [
+        row
+        for row in layout.rows
+        if any(t.key in _ISSUER_WORDS or _ISSUER_CJK.search(t.key) for t in row.toks)
+    ] or [
+        row
+        for row in layout.rows
+        if any(t.key in _TITLE_ANCHORS for t in row.toks) and row.y0 > max(numbers, default=0)
+    ]
+    if not anchors:
+        return None
+    row = anchors[-1]
+    sure = [t for t in row.toks if t.conf >= 0.5] or row.toks
+    height = _median([t.height for t in sure])
+    bottom = _median([t.y1 for t in sure])
+    box = (
+        max(0.0, min(t.x0 for t in sure) - REGION_SIDE * height),
+        max(0.0, bottom),
+        min(float(page.width), max(t.x1 for t in sure) + REGION_SIDE * height),
+        min(float(page.height), bottom + REGION_DEPTH * height),
+    )
+    return RowCrop(box, SPARSE_PSM, "below issuer or title")
+
+
+def _rows_in_region(page: PageText, region: RowCrop, lines: list[Line]) -> list[RowCrop]:
+    """Full-width row crops of the region at each line of its sparse reading that may be
+    the validity's (a caption-like word or a number)."""
+    crops: list[RowCrop] = []
+    for line in lines:
+        # its numbers and caption place the row (an overprint's letters on it are larger)
+        words = [
+            w for w in line.words if re.search(r"\d\d", w.text) or _is_caption_key(text_key(w.text))
+        ]
+        if not words:
+            continue
+        height = _median([w.height for w in words])
+        centre = _median([(w.y0 + w.y1) / 2 for w in words])
+        if any(abs(c.box[1] + ROW_HALF_HEIGHT * height - centre) < height for c in crops):
+            continue
+        crops.append(_row_crop(page, region.box[0], region.box[2], centre, height, region.why))
+    return crops[:3]
+
+
+def _read_card(page: PageText, language: str) -> tuple[dict[str, Any], FieldEvidence | None]:
+    """The card's fields other than its validity, and the validity's evidence (None: not
+    read)."""
+    fields, evidence = extract([page], language)
+    others = {name: value for name, value in fields.items() if name != "valid_until"}
+    if fields.get("valid_until") is None:
+        return others, None
+    return others, evidence.get("valid_until") or FieldEvidence(confidence=0.0)
+
+
+def _dated_line(lines: list[Line]) -> Line | None:
+    """The line read again that holds the validity, cut after its end (the last word with a
+    digit or of long-term wording): what follows on the crop may be another card's."""
+    for line in lines:
+        text = line.text
+        long_term = any(_reads_long_term(w.text) for w in line.words)
+        if not (_ROW_DATE.search(text) or (_ROW_YEAR.search(text) and long_term)):
+            continue
+        words = line.words
+        last = max(
+            i for i, w in enumerate(words) if re.search(r"\d", w.text) or _reads_long_term(w.text)
+        )
+        return Line(words=words[: last + 1])
+    return None
+
+
+def _with_row(page: PageText, line: Line) -> PageText:
+    """``page`` with the words it read where ``line`` lies replaced by ``line``'s; a caption
+    read before is kept in place of the one read again ("Vaidity" read as "vat")."""
+    x0, y0, x1, y1 = line.box
+    height = _median([w.height for w in line.words])
+    top, bottom = (y0 + y1) / 2 - 0.6 * height, (y0 + y1) / 2 + 0.6 * height
+    left, right = x0 - height, x1 + height
+
+    def in_row(word: Word) -> bool:
+        centre_x, centre_y = (word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2
+        return top <= centre_y <= bottom and left <= centre_x <= right
+
+    captions = [w for w in page.words if in_row(w) and _is_caption_key(text_key(w.text))]
+    if captions and not any(_is_caption_key(text_key(w.text)) for w in line.words):
+        after = max(w.x1 for w in captions)
+        line = Line(words=[*captions, *(w for w in line.words if (w.x0 + w.x1) / 2 > after)])
+    lines: list[Line] = []
+    inserted = False
+    for old in page.lines:
+        kept = [w for w in old.words if not in_row(w)]
+        if len(kept) < len(old.words) and not inserted:
+            lines.append(line)
+            inserted = True
+        if kept:
+            lines.append(Line(words=kept))
+    if not inserted:
+        lines.append(line)
+    return page.model_copy(update={"lines": lines, "checks": dict(page.checks)})
+
+
+def may_show_validity(page: PageText) -> bool:
+    """Whether an OCR'd page shows a validity caption, an issuing authority's words or a
+    card's title: a card's back, whose validity row may be read again (a cheap look before
+    classifying)."""
+    if page.source != "ocr":
+        return False
+    keys = (text_key(w.text) for w in page.words)
+    return any(
+        _is_caption_key(k) or k in _ISSUER_WORDS or k in _TITLE_ANCHORS or _ISSUER_CJK.search(k)
+        for k in keys
+    )
+
+
+def reread_validity(page: PageText, language: str, read_crop: ReadCrop) -> PageText:
+    """``page`` (an ID card's) with its validity row as read on its own by ``read_crop``,
+    when the page's reading gave no validity or an unsure one and the row's reading gives
+    a surer one; else ``page`` unchanged."""
+    others, before = _read_card(page, language)
+    if before is not None and before.confidence >= REREAD_BELOW:
+        return page
+    crops = caption_crops(page)
+    if not crops and before is None:
+        region = region_below_anchor(page)
+        if region is not None:
+            crops = _rows_in_region(page, region, read_crop(region))
+    for crop in crops:
+        # as it is, then its dark ink alone: a grey overprint across the row goes
+        for attempt in (crop, replace(crop, dark_only=True)):
+            line = _dated_line(read_crop(attempt))
+            if line is None:
+                continue
+            candidate = _with_row(page, line)
+            # the row read again changes the validity only ("2006.05.21-2026.05.21" read
+            # as one word is no ID number)
+            others_after, after = _read_card(candidate, language)
+            if after is None or others_after != others:
+                continue
+            if before is None or after.confidence > before.confidence:
+                candidate.checks["validity_reread"] = crop.why + (
+                    ", dark ink" if attempt.dark_only else ""
+                )
+                return candidate
+    return page

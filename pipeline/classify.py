@@ -52,6 +52,8 @@ SCORE_SCALE = 2.0
 MARGIN_SCALE = 1.0
 #: A page with fewer meaningful words than this and a big face is a photo.
 PHOTO_MAX_WORDS = 12
+#: Words read less surely than this are what OCR makes of a picture's shading.
+PHOTO_WORD_CONFIDENCE = 0.6
 #: A text-less image brighter and flatter than this is a blank sheet, not a picture.
 BLANK_MIN_BRIGHTNESS = 0.85
 BLANK_MAX_SPREAD = 0.05
@@ -173,6 +175,10 @@ def score_classes(layout: Layout, language: str) -> Scores:
                 total += 0.8 + (0.7 if len(layout.rows) <= 14 else 0.0)
             else:
                 total += 0.3
+        elif name == "id_card" and _has_sex_and_ethnicity_row(layout):
+            # no number read (a garbled copy), but the front's row "Sex F  Ethnicity Han",
+            # which no other document of the contract sets on one row
+            total += SEX_ETHNICITY_ROW_WEIGHT
         if name == "business_licence" and has_credit:
             total += 1.2
         if name in CARD_TYPES and tokens > CARD_MAX_WORDS:
@@ -320,6 +326,30 @@ def _title_weight(match: Match, first_page: int, body_height: float) -> float:
     return weight
 
 
+#: Evidence of an ID card's front from its sex-and-ethnicity row when no number was read.
+SEX_ETHNICITY_ROW_WEIGHT = 0.6
+_SEX_KEYS = frozenset({"sex", "gender", "male", "female", "性别"})
+_ETHNICITY_KEYS = ("ethnicity", "nationality", "民族")
+
+
+def _has_sex_and_ethnicity_row(layout: Layout) -> bool:
+    """A row with a sex (label or value) and an ethnicity label, as on the front of a
+    resident identity card ("Gender F Ethnicity Han"; labels misread by a letter or two)."""
+    for row in layout.rows:
+        keys = [t.key for t in row.toks]
+        if len(keys) > 8:
+            continue
+        sex = any(k in _SEX_KEYS for k in keys)
+        ethnicity = any(
+            k == label or (len(k) >= 7 and fuzz.ratio(k, label) >= 80)
+            for k in keys
+            for label in _ETHNICITY_KEYS
+        )
+        if sex and ethnicity:
+            return True
+    return False
+
+
 def _has_code(layout: Layout, kind: str) -> bool:
     for row in layout.rows:
         text = " ".join(t.text for t in row.toks)
@@ -370,8 +400,14 @@ def _faceless_picture(pages: list[PageText]) -> float | None:
     checks = page.checks or {}
     if "photo_face_count" not in checks and "face_count" not in checks:
         return None  # not measured: a PDF page or a text layer
-    if checks.get("error") or any(_MEANINGFUL.search(w.text) for w in page.words):
-        return None
+    if checks.get("error") or any(
+        w.confidence >= PHOTO_WORD_CONFIDENCE and _MEANINGFUL.search(w.text) for w in page.words
+    ):
+        return None  # a word read surely: a paper, not a picture ("hid" read at 0.47 in a
+        # portrait's shadows is no word)
+    blobs = checks.get("photo_text_blobs", checks.get("text_blobs"))
+    if blobs is not None and int(blobs) >= PHOTO_MAX_TEXT_BLOBS:
+        return None  # lines of text on it, though none read surely
     brightness = checks.get("photo_image_brightness", checks.get("image_brightness"))
     spread = checks.get("photo_background_std", checks.get("background_std"))
     if brightness is None or spread is None:

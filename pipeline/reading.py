@@ -20,7 +20,7 @@ from pipeline.imaging import capture_quality, prepare_for_ocr, to_gray
 from pipeline.ocr import ocr_page, upright
 from pipeline.pages import RawPage, load_pages
 from pipeline.settings import Settings, get_settings
-from pipeline.text import PageText
+from pipeline.text import Line, PageText, Word
 
 TESSERACT_LANGUAGES = {"en": "eng", "zh": "chi_sim"}
 #: The OCR engine of each document language when ``PROOFS_OCR_ENGINE`` is ``auto``.
@@ -168,8 +168,9 @@ def read_page(
     if measured_fully and looks_like_photo(photo):
         return untextured("none", checks), raw.image
     prepared, dpi = prepare_for_ocr(raw.image, raw.dpi, settings.ocr_dpi_cap, gray=gray)
+    engine = ocr_engine_for(language, settings)
     try:
-        if ocr_engine_for(language, settings) == "rapidocr":
+        if engine == "rapidocr":
             page = ocr_rapid.rapid_ocr_page(
                 prepared.image, number=raw.number, dpi=dpi, timeout=settings.ocr_timeout_seconds
             )
@@ -191,9 +192,76 @@ def read_page(
     if not measured_fully and _may_be_a_photo(page):
         photo = measure_photo(gray)
         checks.update({f"photo_{k}": v for k, v in photo.items() if _is_scalar(v)})
+    view = upright(prepared.image, page.rotation)
+    if engine == "tesseract":
+        page = reread_card_validity(page, view, language, settings)
     page.checks.update(checks)
     page.checks["imaging_steps"] = ",".join(prepared.steps)
-    return page, upright(prepared.image, page.rotation)
+    return page, view
+
+
+def reread_card_validity(
+    page: PageText, view: np.ndarray, language: str, settings: Settings
+) -> PageText:
+    """An ID card's validity row read again on its own (``--psm 7``) when the page's
+    reading lost its end date: a 150-DPI copy or a grey overprint spoils the page's line
+    finding, not the row (``extractors.id_card.reread_validity`` says where and whether).
+    ``view`` is the OCR'd image in the frame of the page's boxes."""
+    from extractors import id_card
+    from pipeline.classify import classify
+    from pipeline.models import DocumentType
+
+    if not id_card.may_show_validity(page):
+        return page
+    if classify([page], language)[0] is not DocumentType.ID_CARD:
+        return page
+    calls = 0
+
+    def read_crop(crop: id_card.RowCrop) -> list[Line]:
+        nonlocal calls
+        left, top, right, bottom = (round(v) for v in crop.box)
+        piece = to_gray(view[top:bottom, left:right])
+        if piece.size == 0:
+            return []
+        if crop.dark_only:
+            piece = _dark_ink_only(piece)
+        read = ocr_page(
+            piece,
+            number=page.number,
+            dpi=page.dpi,
+            lang=TESSERACT_LANGUAGES.get(language, "eng"),
+            timeout=settings.ocr_timeout_seconds,
+            tesseract_cmd=settings.tesseract_cmd,
+            psm=crop.psm,
+        )
+        calls += read.ocr_calls
+        if read.rotation:
+            return []  # a row is read as it stands, or not at all
+        return [Line(words=[_moved(w, left, top) for w in line.words]) for line in read.lines]
+
+    reread = id_card.reread_validity(page, language, read_crop)
+    reread.ocr_calls = page.ocr_calls + calls
+    return reread
+
+
+#: Of the way from ink (the crop's darkest 1 %) to paper (its 90th percentile), the share
+#: below which a pixel is text: a grey overprint lies above it (measured on card copies:
+#: 0.45 keeps the grey captions and drops the overprint).
+DARK_INK_SHARE = 0.45
+
+
+def _dark_ink_only(gray: np.ndarray) -> np.ndarray:
+    """The crop in black and white, lighter grey (an overprint) turned to paper."""
+    ink, paper = np.percentile(gray, (1, 90))
+    threshold = ink + DARK_INK_SHARE * (paper - ink)
+    return np.where(gray < threshold, 0, 255).astype(np.uint8)
+
+
+def _moved(word: Word, dx: float, dy: float) -> Word:
+    """A word read on a crop, in the frame of the page the crop was cut from."""
+    return word.model_copy(
+        update={"x0": word.x0 + dx, "x1": word.x1 + dx, "y0": word.y0 + dy, "y1": word.y1 + dy}
+    )
 
 
 def _portrait_face_fraction(image: np.ndarray) -> float:

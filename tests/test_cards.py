@@ -272,9 +272,10 @@ def test_receipt_code_misread_by_ocr_is_repaired() -> None:
 
 
 def test_a_validity_whose_end_was_misread_is_not_its_start() -> None:
-    # "Permanent" read as "Petmanent" under an overprint: the start is no end of validity
+    # "Permanent" read as "Petmanent" under an overprint: the start is no end of validity;
+    # the misread word is long-term (an end date does not read as letters alone)
     page = docgen.lines_page("Resident Identity Card\nValidity 2026.05.02-Petmanent")
     fields, _ = extract("id_card", [page], "en")
-    assert fields["valid_until"] is None
+    assert fields["valid_until"] == "indefinite"
     page = docgen.lines_page("Resident Identity Card\nValidity 2026.05.02-Permanent")
     assert extract("id_card", [page], "en")[0]["valid_until"] == "indefinite"
