@@ -226,15 +226,7 @@ def reread_card_validity(
             return []
         if crop.dark_only:
             piece = _dark_ink_only(piece)
-        read = ocr_page(
-            piece,
-            number=page.number,
-            dpi=page.dpi,
-            lang=TESSERACT_LANGUAGES.get(language, "eng"),
-            timeout=settings.ocr_timeout_seconds,
-            tesseract_cmd=settings.tesseract_cmd,
-            psm=crop.psm,
-        )
+        read = _read_again(piece, page, language, settings, crop.psm)
         calls += read.ocr_calls
         if read.rotation:
             return []  # a row is read as it stands, or not at all
@@ -243,6 +235,21 @@ def reread_card_validity(
     reread = id_card.reread_validity(page, language, read_crop)
     reread.ocr_calls = page.ocr_calls + calls
     return reread
+
+
+def _read_again(
+    image: np.ndarray, page: PageText, language: str, settings: Settings, psm: int
+) -> PageText:
+    """A second look at (part of) ``page``'s OCR'd image with Tesseract, in ``psm``."""
+    return ocr_page(
+        image,
+        number=page.number,
+        dpi=page.dpi,
+        lang=TESSERACT_LANGUAGES.get(language, "eng"),
+        timeout=settings.ocr_timeout_seconds,
+        tesseract_cmd=settings.tesseract_cmd,
+        psm=psm,
+    )
 
 
 #: Documents that are one page each (a slip, a card), whose fields a page reading holds or
@@ -273,15 +280,7 @@ def reread_as_one_block(
     read_before = sum(value is not None for value in fields.values())
     if read_before == len(fields):
         return page
-    again = ocr_page(
-        view,
-        number=page.number,
-        dpi=page.dpi,
-        lang=TESSERACT_LANGUAGES.get(language, "eng"),
-        timeout=settings.ocr_timeout_seconds,
-        tesseract_cmd=settings.tesseract_cmd,
-        psm=ONE_BLOCK_PSM,
-    )
+    again = _read_again(view, page, language, settings, ONE_BLOCK_PSM)
     calls = page.ocr_calls + again.ocr_calls
     if again.rotation or classify([again], language)[0] is not doc_type:
         page.ocr_calls = calls
