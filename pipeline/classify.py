@@ -34,6 +34,7 @@ from itertools import pairwise
 from statistics import median
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from extractors.base import Layout, Match, load_labels, text_key
 from extractors.photo import PHOTO_FACE_RATIO, PHOTO_MAX_TEXT_BLOBS
@@ -131,12 +132,20 @@ def score_classes(layout: Layout, language: str) -> Scores:
             title_owner.setdefault(text_key(title), name)
     title_matches = layout.find([t for e in classes.values() for t in e.get("titles") or []])
     title_score: dict[str, float] = _wrapped_titles(layout, title_owner, first_page)
+    # one title per row: "Photo Receipt for Certificate Use" is a receipt's title, not
+    # also a "work certificate" read into "for Certificate" (a close fuzzy match)
+    valued: list[tuple[str, float, Match]] = []
     for match in title_matches:
         owner = title_owner.get(text_key(match.phrase))
-        if owner is None:
+        if owner is not None:
+            weight = _title_weight(match, first_page, body_height)
+            valued.append((owner, TITLE_WEIGHT * weight * match.score / 100, match))
+    best_in_row: dict[int, float] = {}
+    for _, value, match in valued:
+        best_in_row[match.row] = max(value, best_in_row.get(match.row, 0.0))
+    for owner, value, match in valued:
+        if value < best_in_row[match.row]:
             continue
-        weight = _title_weight(match, first_page, body_height)
-        value = TITLE_WEIGHT * weight * match.score / 100
         if value > title_score.get(owner, 0.0):
             title_score[owner] = value
             scores.detail.setdefault(owner, []).append(f"title:{match.phrase}:{value:.2f}")
@@ -341,7 +350,7 @@ def _has_sex_and_ethnicity_row(layout: Layout) -> bool:
             continue
         sex = any(k in _SEX_KEYS for k in keys)
         ethnicity = any(
-            k == label or (len(k) >= 7 and fuzz.ratio(k, label) >= 80)
+            k == label or (len(k) >= 7 and Levenshtein.distance(k, label) <= 2)
             for k in keys
             for label in _ETHNICITY_KEYS
         )

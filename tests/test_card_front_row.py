@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import docgen
 
-from pipeline.classify import classify
+from extractors.base import Layout
+from pipeline.classify import _has_sex_and_ethnicity_row, classify
 from pipeline.models import DocumentType
 
 # the words OCR gave for a garbled 150-DPI card copy: no number, no title, "Name" misread
@@ -37,3 +38,19 @@ def test_a_sentence_naming_sex_and_ethnicity_is_no_card_row() -> None:
     )
     kind, _ = classify([docgen.lines_page(letter)], "en")
     assert kind is not DocumentType.ID_CARD
+
+
+def test_an_ethnicity_label_misread_by_two_letters_still_counts() -> None:
+    # a card copy photographed at an angle: "Ethnicity" read as "Sihnicity", "Name" as
+    # "Nene", "Birth" as "Bath", the title cut
+    words = (
+        "Nene Yao Tao\nSex Female Sihnicity Man\nDate of Bath 1992.01.18\nesident n ard of the Peo"
+    )
+    page = docgen.lines_page(words)
+    assert _has_sex_and_ethnicity_row(Layout([page]))
+    kind, _ = classify([page], "en")
+    assert kind is DocumentType.ID_CARD
+    # three letters off is another word
+    assert not _has_sex_and_ethnicity_row(
+        Layout([docgen.lines_page(words.replace("Sihnicity", "Sihnicilly"))])
+    )
