@@ -272,8 +272,15 @@ def check_validity(reading: ValidityReading, born: date | None = None) -> Checke
             fixed_start = add_years(end, -term)
             if _differ_by_one(_digits(fixed_start), _digits(start)):
                 candidates.append((fixed_start, term, end, "start"))
+    # a start repaired into the future is no reading of a card offered now
+    candidates = [c for c in candidates if c[0] <= date.today()]
     if born is not None:
-        candidates = [c for c in candidates if term_by_age(born, c[0]) == c[1]] or candidates
+        lawful = [c for c in candidates if term_by_age(born, c[0]) == c[1]]
+        # the law's term picks among readings, but never an earlier end than another reading
+        # gives: a card wrongly found expired costs the applicant a new card, one wrongly
+        # found valid a clerk's look (the repair's confidence is low either way)
+        if lawful and max(c[2] for c in lawful) >= max(c[2] for c in candidates):
+            candidates = lawful
     if not candidates:
         if end is None:
             return CheckedEnd(None, 0.0, "end not read")

@@ -68,6 +68,20 @@ def test_an_end_year_misread_by_one_digit_is_repaired() -> None:
     assert unsure.end == date(2036, 5, 1) and unsure.confidence < REPAIRED_CONFIDENCE
 
 
+def test_the_laws_term_never_picks_an_earlier_end_nor_a_start_in_the_future() -> None:
+    """ "2012.04.07 - 2082.04.07" for a holder born 1992 (20 on the start day): 2022 (the
+    law's 10 years) and 2032 (20 years) are both one digit from 2082, and so is a start of
+    2062. Card terms printed against the law are seen: the law does not make the card
+    expired when another reading leaves it valid, and no card starts in the future."""
+    reading = ValidityReading(
+        date(2012, 4, 7), date(2082, 4, 7), "20820407", start_conf=0.67, end_conf=0.62,
+        same_word=True,
+    )  # fmt: skip
+    checked = check_validity(reading, date(1992, 3, 5))
+    assert checked.end == date(2032, 4, 7)
+    assert checked.confidence < LOW_FIELD_CONFIDENCE  # a clerk looks
+
+
 def test_a_start_misread_by_one_digit_leaves_the_end_as_read() -> None:
     checked = check_validity(ValidityReading(date(2018, 5, 1), date(2016, 5, 1), "20160501"))
     assert checked.end == date(2016, 5, 1)  # 2008 -> 2018 misread: still expired
