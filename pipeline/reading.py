@@ -167,7 +167,14 @@ def read_page(
     checks.update({f"photo_{k}": v for k, v in photo.items() if _is_scalar(v)})
     if measured_fully and looks_like_photo(photo):
         return untextured("none", checks), raw.image
-    prepared, dpi = prepare_for_ocr(raw.image, raw.dpi, settings.ocr_dpi_cap, gray=gray)
+    # The grey copy is handed over: prepare_for_ocr is its only holder and lets it go at its
+    # first step that makes a new image (a page-sized array fewer at its peak, issue 9). A
+    # page that needs its photo checks after OCR makes it again (the same pixels, ~1 ms).
+    handed_over = [gray]
+    del gray
+    prepared, dpi = prepare_for_ocr(
+        raw.image, raw.dpi, settings.ocr_dpi_cap, gray=handed_over.pop()
+    )
     engine = ocr_engine_for(language, settings)
     try:
         if engine == "rapidocr":
@@ -190,7 +197,7 @@ def read_page(
         checks.update(error=error.message, error_code=error.code)
         return untextured("none", checks), raw.image
     if not measured_fully and _may_be_a_photo(page):
-        photo = measure_photo(gray)
+        photo = measure_photo(to_gray(raw.image))
         checks.update({f"photo_{k}": v for k, v in photo.items() if _is_scalar(v)})
     view = upright(prepared.image, page.rotation)
     if engine == "tesseract":
