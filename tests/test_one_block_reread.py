@@ -29,7 +29,7 @@ def _reading_without_rows(image, *words: str):
     draw = ImageDraw.Draw(spoilt)
     for line in full.lines:
         if any(word in line.text for word in words):
-            x0, y0, x1, y1 = line.box
+            _, y0, _, y1 = line.box
             draw.rectangle((0, y0 - 4, image.size[0], y1 + 4), fill=255)
     return docgen.ocr(spoilt)
 
