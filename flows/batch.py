@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from flows.dashboard import BatchDashboard
@@ -197,16 +200,22 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
     # prints of its documents, then dropped
     finishing: dict[PrefectFuture, tuple[int, dict[str, FileReading]]] = {}
 
+    # Prefect walks every parameter of a task (looking for futures) twice as it starts; an
+    # application's readings are thousands of words (1.4 s of CPU for a 40-application
+    # batch, measured) and hold no future: quoted, they are not walked. Not on Dask, which
+    # rebuilds the tuples in a task's arguments (a quote is one) as plain tuples.
+    on_threads = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+
+    def unwalked(value: Any) -> Any:
+        return quote(value) if on_threads else value
+
     def submit_finish(index: int) -> None:
         application = applications[index]
         state = waiting.pop(index)
-        # quoted: Prefect walks every parameter of a task (looking for futures) twice as
-        # it starts; an application's readings are thousands of words (1.4 s of CPU for a
-        # 40-application batch, measured), and they hold no future
         future = finish_application.submit(
             application.application_id,
-            quote(application),
-            quote(state["readings"]),
+            unwalked(application),
+            unwalked(state["readings"]),
             str(batch_out / application.folder.name),
             state["fingerprint"],
         )
