@@ -46,6 +46,24 @@ def font(name: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(FONTS.get(name, FONTS["sans"]), size)
 
 
+#: An ID card's back as the validity tests draw it, at 300 DPI (85.6 x 54 mm).
+CARD_BACK = (1012, 638)
+
+
+def card_back(validity: str, issuer_x: int = 230) -> Image.Image:
+    """The back of an ID card at 300 DPI: its title, then the issuer's and the validity's
+    rows, each a small grey caption before a dark value."""
+    card = Image.new("L", CARD_BACK, 245)
+    draw = ImageDraw.Draw(card)
+    draw.rounded_rectangle([0, 0, CARD_BACK[0] - 1, CARD_BACK[1] - 1], 30, outline=120, width=3)
+    draw.text((200, 60), "Resident Identity Card", font=font("sans_bold", 44), fill=20)
+    draw.text((60, 300), "Issued by", font=font("sans", 26), fill=90)
+    draw.text((issuer_x, 296), "Public Security Bureau, Heping", font=font("sans", 34), fill=10)
+    draw.text((60, 370), "Valid Period", font=font("sans", 26), fill=90)
+    draw.text((230, 366), validity, font=font("sans", 34), fill=10)
+    return card
+
+
 class Page:
     def __init__(self, size: tuple[int, int] = A4, family: str = "sans", body: int = 42):
         self.size = size

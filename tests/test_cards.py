@@ -184,14 +184,7 @@ def _card_copy(overprint: bool, blur: float = 0.0) -> np.ndarray:
     overprint written across it at a slant (two lines, as people stamp copies)."""
     dpi_scale = 200 / 300
     sheet = Image.new("L", (1654, 2339), 252)
-    card = Image.new("L", CARD, 245)
-    draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle([0, 0, CARD[0] - 1, CARD[1] - 1], 30, outline=120, width=3)
-    draw.text((200, 60), "Resident Identity Card", font=_font(SANS_BOLD, 44), fill=20)
-    draw.text((60, 300), "Issued by", font=_font(SANS, 26), fill=90)
-    draw.text((230, 296), "Public Security Bureau, Heping", font=_font(SANS, 34), fill=10)
-    draw.text((60, 370), "Valid Period", font=_font(SANS, 26), fill=90)
-    draw.text((230, 366), "2012.11.18-2032.11.18", font=_font(SANS, 34), fill=10)
+    card = docgen.card_back("2012.11.18-2032.11.18")
     size = (round(CARD[0] * dpi_scale), round(CARD[1] * dpi_scale))
     sheet.paste(card.resize(size, Image.LANCZOS), (480, 300))
     if overprint:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import docgen
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from extractors import extract, id_card
 from pipeline import imaging
@@ -20,14 +20,8 @@ from pipeline.reading import reread_card_validity
 from pipeline.settings import get_settings
 from pipeline.text import Line, PageText, Word
 
-SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-CARD = (1012, 638)  # 85.6 x 54 mm at 300 DPI
+CARD = docgen.CARD_BACK
 DPI = 200
-
-
-def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
 
 
 @lru_cache(maxsize=4)
@@ -35,14 +29,7 @@ def card_back(validity: str) -> np.ndarray:
     """The back of an ID card copied onto A4 at 200 DPI."""
     scale = DPI / 300
     sheet = Image.new("L", (1654, 2339), 252)
-    card = Image.new("L", CARD, 245)
-    draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle([0, 0, CARD[0] - 1, CARD[1] - 1], 30, outline=120, width=3)
-    draw.text((200, 60), "Resident Identity Card", font=_font(SANS_BOLD, 44), fill=20)
-    draw.text((60, 300), "Issued by", font=_font(SANS, 26), fill=90)
-    draw.text((200, 296), "Public Security Bureau, Heping", font=_font(SANS, 34), fill=10)
-    draw.text((60, 370), "Valid Period", font=_font(SANS, 26), fill=90)
-    draw.text((230, 366), validity, font=_font(SANS, 34), fill=10)
+    card = docgen.card_back(validity, issuer_x=200)
     sheet.paste(card.resize((round(CARD[0] * scale), round(CARD[1] * scale))), (480, 300))
     return np.asarray(sheet)
 
