@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from pipeline import OCR_VERSION, ocr_rapid
 from pipeline.errors import OcrTimeout, ReadError
 from pipeline.imaging import capture_quality, prepare_for_ocr, to_gray
+from pipeline.models import DocumentType
 from pipeline.ocr import ocr_page, upright
 from pipeline.pages import RawPage, load_pages
 from pipeline.settings import Settings, get_settings
@@ -201,11 +202,29 @@ def read_page(
         checks.update({f"photo_{k}": v for k, v in photo.items() if _is_scalar(v)})
     view = upright(prepared.image, page.rotation)
     if engine == "tesseract":
-        page = reread_card_validity(page, view, language, settings)
-        page = reread_as_one_block(page, view, language, settings)
+        page = read_again_where_lost(page, view, language, settings)
     page.checks.update(checks)
     page.checks["imaging_steps"] = ",".join(prepared.steps)
     return page, view
+
+
+def read_again_where_lost(
+    page: PageText, view: np.ndarray, language: str, settings: Settings
+) -> PageText:
+    """``page`` with the second look its document type needs when its reading lost fields
+    (an ID card's validity row, a slip's or card's rows beside a picture); the page is
+    classified once for both. ``view`` is the OCR'd image in the frame of the page's
+    boxes."""
+    from pipeline.classify import classify
+
+    if page.source != "ocr" or not page.lines:
+        return page
+    doc_type = classify([page], language)[0]
+    if doc_type is DocumentType.ID_CARD:
+        return reread_card_validity(page, view, language, settings)
+    if doc_type.value in ONE_PAGE_TYPES:
+        return reread_as_one_block(page, doc_type, view, language, settings)
+    return page
 
 
 def reread_card_validity(
@@ -214,14 +233,10 @@ def reread_card_validity(
     """An ID card's validity row read again on its own (``--psm 7``) when the page's
     reading lost its end date: a 150-DPI copy or a grey overprint spoils the page's line
     finding, not the row (``extractors.id_card.reread_validity`` says where and whether).
-    ``view`` is the OCR'd image in the frame of the page's boxes."""
+    ``page`` is an ID card's; ``view`` is the OCR'd image in the frame of its boxes."""
     from extractors import id_card
-    from pipeline.classify import classify
-    from pipeline.models import DocumentType
 
     if not id_card.may_show_validity(page):
-        return page
-    if classify([page], language)[0] is not DocumentType.ID_CARD:
         return page
     calls = 0
 
@@ -266,10 +281,11 @@ ONE_BLOCK_PSM = 6
 
 
 def reread_as_one_block(
-    page: PageText, view: np.ndarray, language: str, settings: Settings
+    page: PageText, doc_type: DocumentType, view: np.ndarray, language: str, settings: Settings
 ) -> PageText:
-    """A slip or card page read again as one block of text (``--psm 6``) when its reading
-    lost some of the document's fields, and kept when that reads more of them.
+    """A slip or card page (of ``doc_type``, one of ONE_PAGE_TYPES) read again as one
+    block of text (``--psm 6``) when its reading lost some of the document's fields, and
+    kept when that reads more of them.
 
     Automatic page segmentation can take the rows beside a picture (the portrait on a
     photo receipt turned on its side) for part of the picture and return no word of
@@ -278,11 +294,6 @@ def reread_as_one_block(
     from extractors import extract
     from pipeline.classify import classify
 
-    if page.source != "ocr" or not page.lines:
-        return page
-    doc_type = classify([page], language)[0]
-    if doc_type.value not in ONE_PAGE_TYPES:
-        return page
     fields, _ = extract(doc_type, [page], language)
     read_before = sum(value is not None for value in fields.values())
     if read_before == len(fields):

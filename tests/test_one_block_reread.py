@@ -1,5 +1,6 @@
 """A slip or card page whose reading lost some of its fields is read again as one block
-(``pipeline.reading.reread_as_one_block``), with real Tesseract readings of rendered pages."""
+(``pipeline.reading.reread_as_one_block``, chosen by ``read_again_where_lost``), with
+real Tesseract readings of rendered pages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from PIL import ImageDraw
 
 from extractors import extract
-from pipeline.reading import reread_as_one_block
+from pipeline.models import DocumentType
+from pipeline.reading import read_again_where_lost, reread_as_one_block
 from pipeline.settings import Settings
 from tests import docgen
 
@@ -41,7 +43,7 @@ def test_a_receipt_that_lost_its_rows_is_read_again_as_one_block() -> None:
     assert fields["name"] is None and fields["receipt_number"] is None  # the rows are gone
     lost.ocr_calls = 1
 
-    page = reread_as_one_block(lost, np.asarray(image), "en", Settings())
+    page = read_again_where_lost(lost, np.asarray(image), "en", Settings())
 
     fields, _ = extract("photo_receipt", [page], "en")
     assert fields == truth
@@ -53,12 +55,13 @@ def test_a_receipt_read_whole_or_another_document_is_not_read_again() -> None:
     image, _ = _receipt()
     whole = docgen.ocr(image)
     whole.ocr_calls = 1
-    assert reread_as_one_block(whole, np.asarray(image), "en", Settings()) is whole
+    receipt = DocumentType.PHOTO_RECEIPT
+    assert reread_as_one_block(whole, receipt, np.asarray(image), "en", Settings()) is whole
     assert whole.ocr_calls == 1 and "reread_as_one_block" not in whole.checks
 
     blocks, _ = docgen.rental(0)
     lease, _ = docgen.render(blocks, docgen.A4)
     lease_page = _reading_without_rows(lease.convert("L"), "Landlord")
     lease_page.ocr_calls = 1
-    again = reread_as_one_block(lease_page, np.asarray(lease.convert("L")), "en", Settings())
+    again = read_again_where_lost(lease_page, np.asarray(lease.convert("L")), "en", Settings())
     assert again is lease_page and again.ocr_calls == 1

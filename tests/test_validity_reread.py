@@ -16,7 +16,7 @@ from PIL import Image
 from extractors import extract, id_card
 from pipeline import imaging
 from pipeline.ocr import ocr_page, upright
-from pipeline.reading import reread_card_validity
+from pipeline.reading import read_again_where_lost, reread_card_validity
 from pipeline.settings import get_settings
 from pipeline.text import Line, PageText, Word
 
@@ -77,7 +77,8 @@ def test_a_garbled_validity_row_is_read_again_by_its_caption() -> None:
     page, view = read_card("2012.11.18-2032.11.18")
     lost = _lost(page, keep_caption=True)
     assert extract("id_card", [lost], "en")[0]["valid_until"] is None
-    reread = reread_card_validity(lost, view, "en", get_settings())
+    # as read_page asks: the page is classified, and an ID card's validity row read again
+    reread = read_again_where_lost(lost, view, "en", get_settings())
     assert reread.checks["validity_reread"].startswith("caption")
     assert extract("id_card", [reread], "en")[0]["valid_until"] == "2032-11-18"
     assert reread.ocr_calls > lost.ocr_calls
