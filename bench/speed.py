@@ -18,6 +18,14 @@ pays for Prefect's temporary server; ``--running-server`` starts `proofs
 server` first (as operators do) and runs against it, and the CPU the server spends
 during the run is counted in the run's (it shares the machine). The peak memory is
 broken down by process: batch process, Prefect server, OCR workers.
+
+``--prefect-repeats N`` measures Prefect's cost again, more precisely: the share above
+is the difference of two runs of about a minute whose CPU varies by ±5 % from one run
+to the next, as much as the share itself. With the run's reading cache copied into a
+fresh outbox, the flow and the plain functions do only the finishing work (the tasks,
+their states and logs, the server, the imports are all there), so N alternating runs
+of each side differ by Prefect's cost alone; it is printed with its spread and as a
+share of the full run above.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +45,7 @@ from collections import deque
 from pathlib import Path
 
 from bench.accuracy import ROOT, generate
+from pipeline.cache import CACHE_DIR_NAME
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -228,6 +238,11 @@ def timed_run(
 def timed_plain_run(batch: Path, out: Path, workers: int) -> tuple[float, int]:
     """The same work as plain functions, in a fresh process (see ``plain_run``)."""
     shutil.rmtree(out, ignore_errors=True)
+    return _plain_run_into(batch, out, workers)
+
+
+def _plain_run_into(batch: Path, out: Path, workers: int) -> tuple[float, int]:
+    """(wall seconds, peak RSS) of ``plain_run`` in a fresh process, into ``out`` as it is."""
     command = [sys.executable, "-m", "bench.speed", "--plain-run", str(batch), str(out)]
     env = {**os.environ, "PROOFS_WORKERS": str(workers), "OMP_THREAD_LIMIT": "1"}
     seconds, peak, code = _watched([*command, "--workers", str(workers)], env, "plain")
@@ -329,6 +344,60 @@ def plain_run(batch: Path, out: Path, workers: int) -> None:
     flag_outbox(results, prints, {key: batch_out / a.folder.name for key, a in by_id.items()})
 
 
+def prefect_cost(
+    batch: Path,
+    cache: Path,
+    work: Path,
+    workers: int,
+    repeats: int,
+    api_url: str | None,
+    server_pid: int | None,
+) -> tuple[list[float], list[float]]:
+    """Prefect's (wall, CPU) seconds per repetition: a flow run minus a plain run over
+    the same batch, both with every reading in the cache (copied from ``cache``),
+    alternating so that a change in the machine's load hits both sides alike. A running
+    server's CPU during each flow run is counted in the run's."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    for repetition in range(repeats):
+        out = work / f"prefect-cost-{repetition}"
+        seeded = {"flow": out / "flow", "plain": out / "plain"}
+        for folder in seeded.values():
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(cache, folder / cache.name)
+        before = tree_cpu(server_pid) if server_pid is not None else 0.0
+        flow_seconds = _cached_flow_run(batch, seeded["flow"], workers, api_url)
+        if server_pid is not None:
+            time.sleep(2)  # the server records the last task runs after the flow returns
+            CPU_SECONDS["cached flow"] += tree_cpu(server_pid) - before
+        plain_seconds, _ = _plain_run_into(batch, seeded["plain"], workers)
+        walls.append(flow_seconds - plain_seconds)
+        cpus.append(CPU_SECONDS["cached flow"] - CPU_SECONDS["plain"])
+        shutil.rmtree(out, ignore_errors=True)
+    return walls, cpus
+
+
+def _cached_flow_run(batch: Path, out: Path, workers: int, api_url: str | None) -> float:
+    """Wall seconds of `proofs run` into ``out`` (already holding the reading cache)."""
+    proofs = Path(sys.executable).parent / "proofs"
+    env = {**os.environ, "PROOFS_WORKERS": str(workers)}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    else:
+        env.pop("PREFECT_API_URL", None)
+    command = [str(proofs), "run", str(batch), "--out", str(out), "--no-progress"]
+    seconds, _, code = _watched(command, env, "cached flow")
+    if code not in (0, 1):
+        raise SystemExit(f"proofs run failed with exit code {code}")
+    return seconds
+
+
+def _spread(values: list[float]) -> str:
+    """Median and range of a few measurements."""
+    ordered = sorted(values)
+    return f"{statistics.median(ordered):.2f} s (range {ordered[0]:.2f} to {ordered[-1]:.2f})"
+
+
 def running_server(port: int = 4299):
     """Start `proofs server` on ``port`` and return (process, api_url) once it answers."""
     import httpx
@@ -363,6 +432,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true", help="no plain tesseract run")
     parser.add_argument("--skip-plain", action="store_true", help="no plain-function run")
     parser.add_argument("--plain-run", nargs=2, type=Path, metavar=("BATCH", "OUT"))
+    parser.add_argument(
+        "--prefect-repeats",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure Prefect's cost N times more on cached readings (see above)",
+    )
     args = parser.parse_args(argv)
     if args.plain_run:
         plain_run(*args.plain_run, args.workers)
@@ -383,6 +459,15 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             time.sleep(2)  # the server records the last task runs after the flow returns
             server_cpu = tree_cpu(server.pid) - before
+        cost = prefect_cost(
+            batch,
+            args.work / "speed-out" / CACHE_DIR_NAME,
+            args.work,
+            args.workers,
+            args.prefect_repeats,
+            api_url,
+            server.pid if server is not None else None,
+        )
     finally:
         if server is not None:
             server.terminate()
@@ -425,6 +510,14 @@ def main(argv: list[str] | None = None) -> int:
             f"same work as plain functions: {work_seconds:8.1f} s, CPU "
             f"{CPU_SECONDS['plain']:.1f} s (peak {work_peak / 2**20:.0f} MiB); "
             f"Prefect's share of the run: {share:.1%} wall, {cpu_share:.1%} CPU"
+        )
+    walls, cpus = cost
+    if walls:
+        print(
+            f"Prefect's cost on cached readings, {len(walls)} runs of each side: "
+            f"wall {_spread(walls)}, CPU {_spread(cpus)}; share of the run: "
+            f"{statistics.median(walls) / run_seconds:.1%} wall, "
+            f"{statistics.median(cpus) / CPU_SECONDS['proofs']:.1%} CPU"
         )
     return 0
 
