@@ -72,6 +72,19 @@ OCR_TAG = "ocr"
 
 ProgressCallback = Callable[[int, int], None]
 
+
+@dataclass(frozen=True)
+class SubmittedRun:
+    """A finished run of the flow and how many task runs it submitted: the temporary server
+    can stop as soon as it has recorded them all (``TemporaryServer.expect_task_runs``)."""
+
+    flow_run_id: str
+    task_runs: int
+
+
+#: The runs of ``process_batch`` that ended in this process, in order.
+SUBMITTED_RUNS: list[SubmittedRun] = []
+
 #: Called with (files done, files in all) as the batch advances; set by the CLI.
 #: Kept out of the flow's parameters, which Prefect stores.
 PROGRESS_LISTENERS: list[ProgressCallback] = []
@@ -139,6 +152,8 @@ class _Tally:
     #: (application's index in the batch, compact result)
     results: list[tuple[int, ApplicationResult]] = field(default_factory=list)
     prints: list[DocumentPrint] = field(default_factory=list)
+    #: task runs submitted (reads and finishes), for the temporary server's stop
+    task_runs: int = 0
 
     def add_result(self, index: int, result: ApplicationResult, text_of: TextSource) -> None:
         register_result_secrets(result)  # on Dask, they were registered in another process
@@ -220,6 +235,7 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             state["fingerprint"],
         )
         finishing[future] = (index, state["readings"])
+        tally.task_runs += 1
 
     def collect_finished(future: PrefectFuture) -> None:
         """Take a finished application's result in as soon as it is there, so that neither
@@ -266,6 +282,7 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
             index, number, upload = reads.popleft()
             future = reader.submit(*read_arguments(applications[index], number, upload, cache_dir))
             pending[future] = (index, upload.relative)
+            tally.task_runs += 1
 
     while reads or pending or finishing:
         submit_reads()
@@ -319,6 +336,7 @@ def process_batch(batch_dir: str, out_dir: str, batch_name: str) -> BatchSummary
         status="incomplete" if tally.crashed else "complete",
     )
     write_atomic(batch_out / SUMMARY_NAME, summary.model_dump_json(indent=2).encode())
+    SUBMITTED_RUNS.append(SubmittedRun(str(FlowRunContext.get().flow_run.id), tally.task_runs))
     return summary
 
 

@@ -349,6 +349,11 @@ def _run(args: argparse.Namespace) -> int:
         except Exception as error:  # the run itself failed: say so, exit non-zero
             print(f"proofs: the batch run failed: {type(error).__name__}", file=sys.stderr)
             return EXIT_RUN_FAILED
+    if server is not None:  # it stops at exit, as soon as it has recorded the run's tasks
+        from flows.batch import SUBMITTED_RUNS
+
+        for run in SUBMITTED_RUNS[-1:]:
+            server.expect_task_runs(run.flow_run_id, run.task_runs)
     counts = ", ".join(f"{count} {status.value}" for status, count in summary.by_status.items())
     where = (args.out / batch.name).resolve()
     print(
