@@ -24,8 +24,10 @@ is the difference of two runs of about a minute whose CPU varies by ±5 % from o
 to the next, as much as the share itself. With the run's reading cache copied into a
 fresh outbox, the flow and the plain functions do only the finishing work (the tasks,
 their states and logs, the server, the imports are all there), so N alternating runs
-of each side differ by Prefect's cost alone; it is printed with its spread and as a
-share of the full run above.
+of each side differ by Prefect's cost; it is printed with its spread and as a share of
+the full run above. It is a lower bound: what grows with the run's length is missing
+(over a minute the server writes the same task-run events in more, smaller batches,
+and a running server's own services spend about 2 % of a core, idle or not).
 """
 
 from __future__ import annotations
@@ -514,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     walls, cpus = cost
     if walls:
         print(
-            f"Prefect's cost on cached readings, {len(walls)} runs of each side: "
+            f"Prefect's cost on cached readings (a lower bound), {len(walls)} runs of each side: "
             f"wall {_spread(walls)}, CPU {_spread(cpus)}; share of the run: "
             f"{statistics.median(walls) / run_seconds:.1%} wall, "
             f"{statistics.median(cpus) / CPU_SECONDS['proofs']:.1%} CPU"
