@@ -223,14 +223,7 @@ def timed_run(
     batch: Path, out: Path, workers: int, api_url: str | None = None
 ) -> tuple[float, int, dict]:
     shutil.rmtree(out, ignore_errors=True)
-    proofs = Path(sys.executable).parent / "proofs"
-    env = {**os.environ, "PROOFS_WORKERS": str(workers)}
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
-    else:
-        env.pop("PREFECT_API_URL", None)
-    command = [str(proofs), "run", str(batch), "--out", str(out), "--no-progress"]
-    seconds, peak, code = _watched(command, env, "proofs")
+    seconds, peak, code = _flow_run(batch, out, workers, api_url, "proofs")
     summary_path = out / batch.name / "summary.json"
     if code not in (0, 1) or not summary_path.is_file():  # 1: some application crashed
         raise SystemExit(f"proofs run failed with exit code {code}")
@@ -368,7 +361,9 @@ def prefect_cost(
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(cache, folder / cache.name)
         before = tree_cpu(server_pid) if server_pid is not None else 0.0
-        flow_seconds = _cached_flow_run(batch, seeded["flow"], workers, api_url)
+        flow_seconds, _, code = _flow_run(batch, seeded["flow"], workers, api_url, "cached flow")
+        if code not in (0, 1):  # 1: some application crashed
+            raise SystemExit(f"proofs run failed with exit code {code}")
         if server_pid is not None:
             time.sleep(2)  # the server records the last task runs after the flow returns
             CPU_SECONDS["cached flow"] += tree_cpu(server_pid) - before
@@ -379,8 +374,11 @@ def prefect_cost(
     return walls, cpus
 
 
-def _cached_flow_run(batch: Path, out: Path, workers: int, api_url: str | None) -> float:
-    """Wall seconds of `proofs run` into ``out`` (already holding the reading cache)."""
+def _flow_run(
+    batch: Path, out: Path, workers: int, api_url: str | None, name: str
+) -> tuple[float, int, int]:
+    """``_watched`` `proofs run` into ``out`` as it is, on ``api_url`` or its temporary
+    server; its CPU goes to CPU_SECONDS[name]."""
     proofs = Path(sys.executable).parent / "proofs"
     env = {**os.environ, "PROOFS_WORKERS": str(workers)}
     if api_url:
@@ -388,10 +386,7 @@ def _cached_flow_run(batch: Path, out: Path, workers: int, api_url: str | None) 
     else:
         env.pop("PREFECT_API_URL", None)
     command = [str(proofs), "run", str(batch), "--out", str(out), "--no-progress"]
-    seconds, _, code = _watched(command, env, "cached flow")
-    if code not in (0, 1):
-        raise SystemExit(f"proofs run failed with exit code {code}")
-    return seconds
+    return _watched(command, env, name)
 
 
 def _spread(values: list[float]) -> str:
