@@ -33,13 +33,15 @@ _CODE_SHAPE = re.compile(r"^([$A-Z]{1,4})([0-9OoQDIl]{6,14})$")
 
 def repair_receipt_code(code: str) -> str:
     """A studio code as printed: a letter prefix and a run of digits, where OCR reads a 0 as
-    O ("BJO730085622"), a 1 as I or l, and an S as $ ("$Z8530775264"). A code of any other
-    shape is left as read. A prefix keeps at least two letters: "PO1234567" stays."""
+    O ("BJO730085622"), a 1 as I or l, and an S as $ ("$Z8530775264") or as both
+    ("S$Z4294338316": one glyph emitted twice, seen on two receipts of seed 7800; no code
+    holds a $). A code of any other shape is left as read. A prefix keeps at least two
+    letters: "PO1234567" stays."""
     match = _CODE_SHAPE.match(code)
     if match is None:
         return code
     prefix, digits = match.groups()
-    prefix = prefix.replace("$", "S")
+    prefix = prefix.replace("S$", "S").replace("$S", "S").replace("$", "S")
     while len(prefix) > 2 and prefix[-1] == "O":
         prefix, digits = prefix[:-1], prefix[-1] + digits
     if not any(ch.isdigit() for ch in digits):

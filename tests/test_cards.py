@@ -253,7 +253,11 @@ def test_receipt_with_a_client_label_gives_the_name() -> None:
 
 
 def test_receipt_code_misread_by_ocr_is_repaired() -> None:
-    for read, printed in (("BJO730085622", "BJ0730085622"), ("$Z8530775264", "SZ8530775264")):
+    for read, printed in (
+        ("BJO730085622", "BJ0730085622"),
+        ("$Z8530775264", "SZ8530775264"),
+        ("S$Z4294338316", "SZ4294338316"),
+    ):
         page = docgen.lines_page(f"PHOTO RECEIPT\nReceipt No.: {read}\nName: Li Wei")
         fields, _ = extract("photo_receipt", [page], "en")
         assert fields["receipt_number"] == printed
