@@ -1956,6 +1956,12 @@ def _cjk_label_keys() -> frozenset[str]:
     return frozenset(k for k in _every_label_key() if len(k) >= 2 and _CJK.match(k))
 
 
+#: Inside an organisation's name as matched: a bracket closed, then "and": the name reached
+#: across another party's introduction ("between Alexander Culture Media Ltd. (Party A)
+#: and Song Xia (Party B)" is no company called "... and Song Xia" for Party B).
+_TWO_PARTIES = re.compile(r"[)）]\s*,?\s+(?:and|&)\s", re.IGNORECASE)
+
+
 def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Value | None:
     """``John Smith (the "Landlord")`` / ``John Smith, hereinafter "Party A"`` in prose."""
     role_alt = "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
@@ -1977,6 +1983,8 @@ def role_names(doc: DocText, roles: Sequence[str], kind: str = "person") -> Valu
     for pattern in patterns:
         for match in re.finditer(pattern, doc.text):
             start, end = match.span(1)
+            if kind == "org" and _TWO_PARTIES.search(doc.text, start, end):
+                continue
             start = _after_cjk_lead(doc.text, start, end)
             toks = doc.toks(start, end)
             if kind == "person":

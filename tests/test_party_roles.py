@@ -29,3 +29,19 @@ def test_a_name_with_a_short_clause_before_its_role_is_still_the_party() -> None
     )
     fields, _ = extract("purchase_contract", [page], "en")
     assert fields["buyer_name"] == "Zhou Min"
+
+
+def test_a_company_introduced_with_its_role_is_not_the_next_party() -> None:
+    """ "between X Ltd. (Party A) and Song Xia (Party B)": the company's name does not run on
+    through its own bracket and "and" to the person who is Party B (seed 7800)."""
+    page = docgen.lines_page(
+        "House Purchase Contract\n"
+        "Article 1. This contract is signed on 2024-06-04 between Alexander Culture Media Ltd.\n"
+        "(Party A) and Song Xia (Party B).\n"
+        "Article 2. The Seller agrees to sell and the Buyer agrees to buy the house located at\n"
+        "Flat 101, Block 17, Jinxiu Garden, Wuchang District, Wuhan.\n"
+        "Seller (Signature / Seal): Buyer (Signature):"
+    )
+    fields, _ = extract("purchase_contract", [page], "en")
+    assert fields["buyer_name"] == "Song Xia"
+    assert fields["seller_name"] == "Alexander Culture Media Ltd."
