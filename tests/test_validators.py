@@ -966,6 +966,22 @@ def test_one_misread_glyph_of_an_abbreviation_is_not_another_address() -> None:
     assert not address_match(form_address.replace("Shengli", "Renmin"), form_address).equal
 
 
+def test_words_whose_descenders_ocr_lost_are_still_the_same_place() -> None:
+    """Seeds 7800 and 7801: phone photos of a lease read g as a, j as i, y as v ("Beiiina",
+    "Bida" for "Bldg"); the form's address is the same place, another street is not."""
+    form_address = "Apt 204, Bldg 1, Yuanyang Residence, Chaoyang District, Beijing"
+    read = "Apt 204. Bida 1. Yuanvana Residence. Chaoyana District. Beiiina"
+    assert address_match(read, form_address).equal
+    assert address_match(
+        "Apt 503, Blda 24, Lidu Residence, Jiniiana District, Chenadu",
+        "Apt 503, Bldg 24, Lidu Residence, Jinjiang District, Chengdu",
+    ).equal
+    # more than a third of a word's letters, or a letter OCR does not confuse: another word
+    assert not address_match(read.replace("Yuanvana", "Yuavvaaa"), form_address).equal
+    assert not address_match(read.replace("Yuanvana", "Yuanxana"), form_address).equal
+    assert not address_match(read.replace("Yuanvana", "Renmin"), form_address).equal
+
+
 def test_a_valid_number_one_unsure_glyph_off_with_another_check_character_is_invalid_code() -> None:
     """en303: the card printed the applicant's body with a wrong check character; OCR read its
     first digit unsurely as another, and the number so read happened to be valid."""

@@ -178,19 +178,43 @@ def _words(value: str) -> list[str]:
 
 
 def _misread_abbreviation(token: str) -> str:
-    """An abbreviation OCR misread by one confusable glyph ("Bidg" for "Bldg"): the word it
-    stands for, when exactly one such repair gives a known abbreviation; else the token."""
+    """An abbreviation OCR misread by one confusable glyph ("Bidg" for "Bldg"), or by two in
+    one of four letters or more ("Bida": i for l, a for g): the word it stands for, when
+    exactly one abbreviation is so near; else the token."""
     if len(token) < 3 or token.isdigit():
         return token
     repairs = {
-        _WORD_SYNONYMS[candidate]
-        for index, char in enumerate(token)
-        for pair in OCR_CONFUSABLE
-        if char in pair
-        for other in pair - {char}
-        if (candidate := token[:index] + other + token[index + 1 :]) in _WORD_SYNONYMS
+        _WORD_SYNONYMS[abbreviation]
+        for abbreviation in _WORD_SYNONYMS
+        if _confusable_misreads(token, abbreviation) == 1
     }
+    if not repairs and len(token) >= 4:
+        repairs = {
+            _WORD_SYNONYMS[abbreviation]
+            for abbreviation in _WORD_SYNONYMS
+            if _confusable_misreads(token, abbreviation) == 2
+        }
     return repairs.pop() if len(repairs) == 1 else token
+
+
+#: A word may differ from another in this share of its letters, each an OCR confusion
+#: ("Beiiina" for "Beijing", "Jiniiana" for "Jinjiang": descenders lost on a phone photo,
+#: seeds 7800 and 7801), and still be that word.
+CONFUSABLE_WORD_SHARE = 1 / 3
+
+
+def _confusable_misreads(word: str, other: str) -> int | None:
+    """How many letters of ``word`` differ from ``other``'s, when each is a glyph OCR reads
+    for the other (``OCR_CONFUSABLE``); None when the lengths or any other letter differ."""
+    if len(word) != len(other):
+        return None
+    count = 0
+    for mine, theirs in zip(word, other, strict=True):
+        if mine != theirs:
+            if not _confusable(mine, theirs):
+                return None
+            count += 1
+    return count
 
 
 def numbers_in(value: str) -> Counter[str]:
@@ -303,9 +327,17 @@ def _word_matches(word: str, others: list[str]) -> bool:
     if len(word) < FUZZY_WORD_MIN_CHARS:
         return False
     return any(
-        len(other) >= FUZZY_WORD_MIN_CHARS and fuzz.ratio(word, other) >= WORD_RATIO
+        len(other) >= FUZZY_WORD_MIN_CHARS
+        and (fuzz.ratio(word, other) >= WORD_RATIO or _misread_as(word, other))
         for other in others
     )
+
+
+def _misread_as(word: str, other: str) -> bool:
+    """Whether ``word`` is ``other`` with up to CONFUSABLE_WORD_SHARE of its letters read
+    as their OCR look-alikes."""
+    misreads = _confusable_misreads(word, other)
+    return misreads is not None and misreads <= CONFUSABLE_WORD_SHARE * len(word)
 
 
 def _word_containment(a_words: list[str], b_words: list[str], min_coverage: float) -> Match:
