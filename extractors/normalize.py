@@ -185,9 +185,9 @@ def parse_validity_end(text: str | None) -> str | None:
         ):
             return None  # "From 2022.10.18": when it began, not when it ends
         after = unicodedata.normalize("NFKC", text)[dates[0][1] :]
-        if re.match(r"\s*(?:[-–—~至到]|to\b)\s*[^\W_]", after):
-            # "2026.01.09-2031.0", "2026.05.02-Petmanent": the end was cut off or misread;
-            # the start is no end
+        if re.match(r"\s*(?:[-–—~至到]|to\b)\s*(?:[^\W_]|$)", after):
+            # "2026.01.09-2031.0", "2026.05.02-Petmanent", "2025.02.21-": the end was cut
+            # off, misread or not read at all; the start is no end
             return None
     if dates:
         return dates[-1][2]

@@ -276,3 +276,14 @@ def test_a_validity_whose_end_was_misread_is_not_its_start() -> None:
     assert fields["valid_until"] == "indefinite"
     page = docgen.lines_page("Resident Identity Card\nValidity 2026.05.02-Permanent")
     assert extract("id_card", [page], "en")[0]["valid_until"] == "indefinite"
+
+
+def test_a_validity_whose_end_was_not_read_at_all_is_not_its_start() -> None:
+    """Seed 7803: "Validity 2025.02.21-" and nothing after the dash (the end lost in a
+    photocopy's grey): the card was reported expired on 2025-02-21; it is valid to 2045."""
+    page = docgen.lines_page("Resident Identity Card\nIssued by Tonglu\nValidity 2025.02.21-")
+    assert extract("id_card", [page], "en")[0]["valid_until"] is None
+    page = docgen.lines_page("Resident Identity Card\nValidity 2025.02.21-2045.02.21")
+    assert extract("id_card", [page], "en")[0]["valid_until"] == "2045-02-21"
+    page = docgen.lines_page("Resident Identity Card\nValid until 2045.02.21")
+    assert extract("id_card", [page], "en")[0]["valid_until"] == "2045-02-21"
