@@ -1084,9 +1084,15 @@ def _credit_code_with_doubled_glyph(value: str) -> str | None:
     return drops.pop() if len(drops) == 1 else None
 
 
+_REF_EDGE_STROKES = re.compile(r"^[-–—_~|'\"`]+\s*|\s*[-–—_~|'\"`]+$")
+
+
 def _parse_ref(toks: list[Tok]) -> tuple[str, list[Tok], float] | None:
     """A reference as printed (certificate, receipt number): several digits, not a date."""
     text = norm.collapse(join_toks(toks)).strip(" :;,.")
+    # a rule, a dash or a stray stroke read into the reference's first or last word
+    # ("—_BJ5351203405", seed 7802): no reference begins or ends with one
+    text = _REF_EDGE_STROKES.sub("", text)
     # "No. 2015...", "Serial No. 2015...": the rest of a label before the number
     text = re.sub(r"^(?:[A-Za-z]+\.?\s+){0,2}?(No\.?|Number|#)\s*(?=\S*\d)", "", text, flags=re.I)
     if sum(ch.isdigit() for ch in text) < 4 or norm.find_dates(text):

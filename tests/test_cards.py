@@ -257,6 +257,7 @@ def test_receipt_code_misread_by_ocr_is_repaired() -> None:
         ("BJO730085622", "BJ0730085622"),
         ("$Z8530775264", "SZ8530775264"),
         ("S$Z4294338316", "SZ4294338316"),
+        ("—_BJ5351203405", "BJ5351203405"),
     ):
         page = docgen.lines_page(f"PHOTO RECEIPT\nReceipt No.: {read}\nName: Li Wei")
         fields, _ = extract("photo_receipt", [page], "en")
