@@ -269,6 +269,22 @@ def test_receipt_code_misread_by_ocr_is_repaired() -> None:
         assert fields["receipt_number"] == kept
 
 
+def test_a_studio_caption_under_the_name_label_is_not_the_name() -> None:
+    """Seeds 7777 and 7805: a receipt's table read column by column puts the next caption
+    ("Shot on", "Taken at") under "Name"; no caption is the photographed person."""
+    page = docgen.lines_page(
+        "Haoyun Digital Imaging\nPhoto Receipt for Certificate Use\nReceipt Number\nName\n"
+        "Shot on\nTaken at\nPurpose\nSZ3796859688\nYao Min\n2026.11.18"
+    )
+    fields, _ = extract("photo_receipt", [page], "en")
+    assert fields["name"] not in {"Shot", "Shot on", "Taken", "Taken at"}
+    assert fields["receipt_number"] == "SZ3796859688"
+    page = docgen.lines_page(
+        "PHOTO RECEIPT\nReceipt No.: SZ3796859688\nName: Yao Min\nShot on 2026.11.18"
+    )
+    assert extract("photo_receipt", [page], "en")[0]["name"] == "Yao Min"
+
+
 def test_a_validity_whose_end_was_misread_is_not_its_start() -> None:
     # "Permanent" read as "Petmanent" under an overprint: the start is no end of validity;
     # the misread word is long-term (an end date does not read as letters alone)
