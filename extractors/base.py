@@ -1828,9 +1828,10 @@ _SENTENCE_START = (
     r"(?!(?:The|This|That|These|Those|It|In|If|Any|All|Each|Party|Landlord|Tenant|Lessor"
     r"|Lessee|Employer|Employee)\b)"
 )
+#: (an apostrophe as OCR reads it: ', ’, ‘ or `: "Yan‘an Road" ended at "Yan", seed 7806)
 _ADDRESS_CHUNK = (
-    r"[A-Z0-9#][\w'’.\-/#]*(?:(?:[ \t]+|\n" + _SENTENCE_START + r")"
-    r"(?:[A-Z0-9#][\w'’.\-/#]*|of|de|and|on))*"
+    r"[A-Z0-9#][\w'’‘`.\-/#]*(?:(?:[ \t]+|\n" + _SENTENCE_START + r")"
+    r"(?:[A-Z0-9#][\w'’‘`.\-/#]*|of|de|and|on))*"
 )
 #: An address in prose: capitalised or numbered chunks separated by commas; it ends where a
 #: lower-case word follows a comma ("..., Shanghai, accommodation provided by ...").

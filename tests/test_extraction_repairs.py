@@ -830,3 +830,18 @@ def test_an_open_ended_term_whose_words_wrap_onto_the_next_line() -> None:
         page.advance()
     fields, _ = extract("labour_contract", [page.page_text()], "en")
     assert (fields["start_date"], fields["end_date"]) == ("2025-01-26", "indefinite")
+
+
+def test_an_address_in_prose_runs_on_through_an_apostrophe_as_ocr_reads_it() -> None:
+    """Seed 7806: OCR read the apostrophe of "Yan'an" as a left quotation mark, and the
+    premises' address ended at "No. 175 Yan"."""
+    for apostrophe in ("'", "’", "‘", "`"):
+        page = docgen.lines_page(
+            "HOUSE LEASE CONTRACT\n"
+            "1. Party A agrees to lease to Party B the premises located at No. 175 "
+            f"Yan{apostrophe}an Road,\nUnit 1, Room 603, Nanshan District, Shenzhen."
+        )
+        fields, _ = extract("rental_contract", [page], "en")
+        assert fields["property_address"] == (
+            f"No. 175 Yan{apostrophe}an Road, Unit 1, Room 603, Nanshan District, Shenzhen"
+        )
