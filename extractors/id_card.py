@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from statistics import median_high
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -725,11 +726,6 @@ def caption_row_end(layout: Layout) -> Value | None:
     return None
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 0.0
-
-
 def _row_crop(page: PageText, x0: float, x1: float, centre: float, height: float, why: str):
     return RowCrop(
         (
@@ -749,8 +745,8 @@ def caption_crops(page: PageText) -> list[RowCrop]:
     for row in _caption_rows(Layout([page]))[:2]:
         # the caption's own words place the row: OCR may have joined other words to it
         words = [t for t in row.toks if _is_caption_key(t.key)]
-        height = _median([t.height for t in words])
-        centre = _median([(t.y0 + t.y1) / 2 for t in words])
+        height = median_high([t.height for t in words])
+        centre = median_high([(t.y0 + t.y1) / 2 for t in words])
         x0 = words[0].x0
         crops.append(
             _row_crop(page, x0 - height, x0 + ROW_REACH * height, centre, height, "caption")
@@ -783,8 +779,8 @@ def region_below_anchor(page: PageText) -> RowCrop | None:
         return None
     row = anchors[-1]
     sure = [t for t in row.toks if t.conf >= 0.5] or row.toks
-    height = _median([t.height for t in sure])
-    bottom = _median([t.y1 for t in sure])
+    height = median_high([t.height for t in sure])
+    bottom = median_high([t.y1 for t in sure])
     box = (
         max(0.0, min(t.x0 for t in sure) - REGION_SIDE * height),
         max(0.0, bottom),
@@ -805,8 +801,8 @@ def _rows_in_region(page: PageText, region: RowCrop, lines: list[Line]) -> list[
         ]
         if not words:
             continue
-        height = _median([w.height for w in words])
-        centre = _median([(w.y0 + w.y1) / 2 for w in words])
+        height = median_high([w.height for w in words])
+        centre = median_high([(w.y0 + w.y1) / 2 for w in words])
         if any(abs(c.box[1] + ROW_HALF_HEIGHT * height - centre) < height for c in crops):
             continue
         crops.append(_row_crop(page, region.box[0], region.box[2], centre, height, region.why))
@@ -843,7 +839,7 @@ def _with_row(page: PageText, line: Line) -> PageText:
     """``page`` with the words it read where ``line`` lies replaced by ``line``'s; a caption
     read before is kept in place of the one read again ("Vaidity" read as "vat")."""
     x0, y0, x1, y1 = line.box
-    height = _median([w.height for w in line.words])
+    height = median_high([w.height for w in line.words])
     top, bottom = (y0 + y1) / 2 - 0.6 * height, (y0 + y1) / 2 + 0.6 * height
     left, right = x0 - height, x1 + height
 

@@ -282,8 +282,7 @@ def person_name_match(document_value: str, form_value: str) -> Match:
     if a_sorted == b_sorted:
         return Match(True, why="order of name parts")
     for left, right in ((a, b), (a_sorted, b_sorted)):
-        pair = _one_substitution(left, right)
-        if pair and _confusable(*pair) and len(right) >= CONFUSABLE_NAME_MIN_CHARS:
+        if _confusable_misreads(left, right) == 1 and len(right) >= CONFUSABLE_NAME_MIN_CHARS:
             return Match(True, why="one OCR-confusable character")
         if len(right) >= LONG_NAME_MIN_CHARS and Levenshtein.distance(left, right) == 1:
             return Match(
